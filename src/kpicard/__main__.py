@@ -1,0 +1,5 @@
+"""`python -m kpicard` runs the command line."""
+
+from kpicard.cli.main import run
+
+run()
