@@ -13,6 +13,7 @@ turns them into the document of SPEC section 5.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
@@ -34,7 +35,9 @@ Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=False)]
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 Number = int | FiniteFloat
-Unit = Literal["percent", "ratio", "count", "hours", "days", "minutes", "currency", "score", "number"]
+Unit = Literal[
+    "percent", "ratio", "count", "hours", "days", "minutes", "currency", "score", "number"
+]
 Direction = Literal["higher", "lower", "range"]
 Period = Literal["weekly", "monthly", "quarterly", "annual"]
 
@@ -303,7 +306,7 @@ class Role(_Strict):
                 f"the lowest level ({lowest.level}) must have min_score 0 or none, "
                 f"got {_fmt(lowest.min_score)}"
             )
-        for below, above in zip(ordered, ordered[1:], strict=False):
+        for below, above in itertools.pairwise(ordered):
             if above.min_score is None:
                 raise ValueError(f"level {above.level} needs a min_score")
             if not (below.min_score or 0) < above.min_score:

@@ -35,7 +35,7 @@ class CellError(str):
 
 
 class _Uncached:
-    """A formula cell whose file holds no cached result (written by a library that computes none)."""
+    """A formula cell with no cached result (written by a library that computes nothing)."""
 
     _instance: _Uncached | None = None
 

@@ -1,0 +1,1 @@
+"""Role catalogs: finding, loading, validating, diffing, formatting, linting."""

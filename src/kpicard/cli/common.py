@@ -1,0 +1,58 @@
+"""Pieces every command shares: loading the catalog in effect, output formats and writing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kpicard.catalog.find import choose_catalog
+from kpicard.catalog.load import Catalog, load_catalog
+from kpicard.diagnostics import DiagnosticError, usage_error
+
+CATALOG_HELP = "Catalog folder or role file (default: $KPICARD_CATALOG, else the bundled one)."
+
+
+def open_catalog(option: str | None) -> Catalog:
+    """The catalog in effect, fully valid, or a DiagnosticError listing every problem (exit 1)."""
+    choice = choose_catalog(option)
+    catalog = load_catalog(choice.path)
+    if catalog.report.has_errors:
+        raise DiagnosticError(catalog.report.items)
+    if not catalog.roles:
+        raise usage_error("catalog.no-roles", f"no role files (*.yaml) in {catalog.display}")
+    return catalog
+
+
+def role_or_error(catalog: Catalog, role_id: str):
+    """The role with this id, or a usage error that lists the known roles."""
+    import difflib
+
+    if role_id in catalog.roles:
+        return catalog.roles[role_id]
+    known = sorted(catalog.roles)
+    close = difflib.get_close_matches(role_id, known, n=1)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    raise usage_error(
+        "role.unknown",
+        f"unknown role '{role_id}' in catalog {catalog.display}",
+        hint=f"{hint}known roles: {', '.join(known)}",
+    )
+
+
+def output_format(fmt: str | None, output: Path | None, allowed: tuple[str, ...]) -> str:
+    """`--format` if given, else the output file's extension, else the first allowed format."""
+    if fmt:
+        fmt = fmt.lower()
+        if fmt not in allowed:
+            raise usage_error("usage.format", f"unknown format '{fmt}'; use one of {allowed}")
+        return fmt
+    if output is not None and str(output) != "-":
+        ext = output.suffix.lower().lstrip(".")
+        ext = {"md": "markdown", "xlsm": "xlsx", "txt": "table"}.get(ext, ext)
+        if ext in allowed:
+            return ext
+        raise usage_error(
+            "usage.format",
+            f"cannot tell the format from '{output.name}'",
+            hint=f"give --format ({', '.join(allowed)})",
+        )
+    return allowed[0]

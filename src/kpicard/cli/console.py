@@ -1,0 +1,96 @@
+"""Terminal output: data to stdout, messages to stderr, colour only on a terminal."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from functools import cache
+from typing import TYPE_CHECKING
+
+from kpicard.diagnostics import Diagnostic, Severity
+from kpicard.render.safe import clean
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+def stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+def colour_allowed(stream: object) -> bool:
+    return bool(getattr(stream, "isatty", lambda: False)()) and "NO_COLOR" not in os.environ
+
+
+@cache
+def err_console() -> Console:
+    from rich.console import Console
+
+    terminal = stderr_is_terminal()
+    return Console(
+        file=sys.stderr,
+        highlight=False,
+        no_color="NO_COLOR" in os.environ or not terminal,
+        force_terminal=None if terminal else False,
+        width=None if terminal else 10_000,
+        soft_wrap=not terminal,
+    )
+
+
+@cache
+def out_console() -> Console:
+    from rich.console import Console
+
+    terminal = stdout_is_terminal()
+    return Console(
+        file=sys.stdout,
+        highlight=False,
+        no_color="NO_COLOR" in os.environ or not terminal,
+        force_terminal=None if terminal else False,
+        width=None if terminal else 10_000,
+        soft_wrap=not terminal,
+    )
+
+
+_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
+
+
+def print_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
+    """Print diagnostics to stderr, one per line (hint indented below), user text escaped."""
+    from rich.text import Text
+
+    console = err_console()
+    for d in diagnostics:
+        line = Text()
+        where = str(d.location) if d.location else ""
+        if where:
+            line.append(clean(where), style="bold")
+            line.append(": ")
+        line.append(d.severity.value, style=_STYLE[d.severity])
+        line.append(": ")
+        line.append(clean(d.message))
+        console.print(line)
+        if d.hint:
+            console.print(Text("  hint: " + clean(d.hint), style="dim"))
+
+
+def message(text: str, style: str | None = None) -> None:
+    """A status message on stderr (never on stdout, which carries data)."""
+    from rich.text import Text
+
+    err_console().print(Text(text, style=style or ""))
+
+
+def plain_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """Stable, uncoloured, aligned text columns for pipes and tests."""
+    cells = [[clean(h) for h in headers]] + [
+        [clean("" if v is None else v) for v in row] for row in rows
+    ]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    return "\n".join(lines) + "\n"
