@@ -53,6 +53,7 @@ Scorer = Callable[[float, float], float]
 """A compiled KPI: (actual value, cap) -> score."""
 
 _fsum = math.fsum
+_JUST_BELOW_100 = math.nextafter(100.0, 0.0)  # the best float for "short of target"
 
 
 # --------------------------------------------------------------------------- KPI scores
@@ -65,8 +66,9 @@ def _check_number(value: float) -> None:
 
 
 def _higher(t: float, g: float, s: float | None) -> Scorer:
-    # Each ratio is formed before multiplying so that it stays within [0, 1] after rounding:
-    # the score is then monotone in v and never exceeds 100 below target or cap below stretch.
+    # Multiply first, divide last: one rounding, so integer-ish inputs give the correctly
+    # rounded score (t=0, g=100, v=90 gives exactly 90). The clamps only catch the last-ulp
+    # overshoot just short of target or stretch, keeping scores monotone and a miss below 100.
     span = g - t
     if s is None:
 
@@ -76,7 +78,7 @@ def _higher(t: float, g: float, s: float | None) -> Scorer:
             if v <= t:
                 return 0.0
             if v < g:
-                return 100.0 * ((v - t) / span)
+                return min(_JUST_BELOW_100, 100.0 * (v - t) / span)
             return 100.0
 
         return score
@@ -89,9 +91,9 @@ def _higher(t: float, g: float, s: float | None) -> Scorer:
         if v <= t:
             return 0.0
         if v < g:
-            return 100.0 * ((v - t) / span)
+            return min(_JUST_BELOW_100, 100.0 * (v - t) / span)
         if v < s:
-            return min(cap, 100.0 + (cap - 100.0) * ((v - g) / stretch_span))
+            return min(cap, 100.0 + (cap - 100.0) * (v - g) / stretch_span)
         return cap
 
     return score_stretch
@@ -108,7 +110,7 @@ def _lower(t: float, g: float, s: float | None) -> Scorer:
             if v >= t:
                 return 0.0
             if v > g:
-                return 100.0 * ((t - v) / span)
+                return min(_JUST_BELOW_100, 100.0 * (t - v) / span)
             return 100.0
 
         return score
@@ -121,9 +123,9 @@ def _lower(t: float, g: float, s: float | None) -> Scorer:
         if v >= t:
             return 0.0
         if v > g:
-            return 100.0 * ((t - v) / span)
+            return min(_JUST_BELOW_100, 100.0 * (t - v) / span)
         if v > s:
-            return min(cap, 100.0 + (cap - 100.0) * ((g - v) / stretch_span))
+            return min(cap, 100.0 + (cap - 100.0) * (g - v) / stretch_span)
         return cap
 
     return score_stretch
@@ -138,9 +140,9 @@ def _range(c: float, a: float, b: float, d: float) -> Scorer:
         if v != v:
             _check_number(v)
         if v < a:
-            return 100.0 * ((v - c) / low_span) if v > c else 0.0
+            return min(_JUST_BELOW_100, 100.0 * (v - c) / low_span) if v > c else 0.0
         if v > b:
-            return 100.0 * ((d - v) / high_span) if v < d else 0.0
+            return min(_JUST_BELOW_100, 100.0 * (d - v) / high_span) if v < d else 0.0
         return 100.0
 
     return score
@@ -165,9 +167,16 @@ def compile_kpi(kpi: KPI) -> Scorer:
 def kpi_score(kpi: KPI, value: float, cap: float = 120.0) -> float:
     """The score of one actual value (SPEC 2.1): 0 at threshold, 100 at target, `cap` at stretch.
 
-    Raises ValueError for NaN, which has no place on the scale.
+    Raises ValueError for NaN, which has no place on the scale, and for a cap below 100.
     """
+    _check_cap(cap)
     return compile_kpi(kpi)(value, cap)
+
+
+def _check_cap(cap: float) -> None:
+    # A cap under 100 would make beating the target score less than meeting it.
+    if not cap >= 100.0 or math.isinf(cap):
+        raise ValueError(f"the cap must be a finite number >= 100, got {cap}")
 
 
 def kpi_status(score: float | None) -> str:
@@ -296,10 +305,12 @@ def score_scorecard(
     `values` maps KPI id -> actual; an absent key or None is a missing value, handled by
     `options.missing`: "exclude" leaves it out of the KRA mean and of coverage, "zero" scores it 0
     (status "missing") and counts it as present. Under "error" the caller must report missing
-    values as input errors before scoring; if one still reaches the engine it raises ValueError.
+    values as input errors before scoring; if one still reaches the engine it raises ValueError,
+    as it does for a NaN actual or a cap below 100.
     """
     plan = compile_role(role)
     cap = options.cap
+    _check_cap(cap)
     policy = options.missing
     zero_missing = policy == "zero"
     error_missing = policy == "error"
