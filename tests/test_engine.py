@@ -6,6 +6,7 @@ in the comment next to it), never copied from the program's output.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -160,6 +161,14 @@ def test_higher_custom_cap_150(value: float, expected: float) -> None:
     assert kpi_score(higher(), value, cap=150) == pytest.approx(expected, rel=EXACT, abs=0)
 
 
+def test_a_hair_short_of_target_is_not_met() -> None:
+    # t=0, g=0.1, v = the float just below 0.1: 100 * v / 0.1 rounds up to 100.0, but v < g
+    kpi = higher(t=0, g=0.1, s=None)
+    just_short = math.nextafter(0.1, 0.0)
+    assert kpi_score(kpi, just_short) < 100.0
+    assert kpi_status(kpi_score(kpi, just_short)) == "below"
+
+
 def test_exact_score_on_round_numbers() -> None:
     # t=0, g=100, v=90: 100 * 90 / 100 = 90 exactly; a rating boundary must not see 89.999...
     assert kpi_score(higher(t=0, g=100, s=None), 90) == 90.0
@@ -210,9 +219,11 @@ def test_lower_custom_cap_150() -> None:
         (10, 0.0),  # at the low floor
         (11, 10.0),  # just inside: 100 * 1 / 10
         (15, 50.0),  # rising slope: 100 * 5 / 10
+        (19.5, 95.0),  # just short of edge a: 100 * 9.5 / 10
         (20, 100.0),  # band edge a
         (25, 100.0),  # inside the band
         (30, 100.0),  # band edge b
+        (30.5, 97.5),  # just past edge b: 100 * 19.5 / 20
         (31, 95.0),  # falling slope: 100 * 19 / 20
         (40, 50.0),  # 100 * 10 / 20
         (45, 25.0),  # 100 * 5 / 20
@@ -405,6 +416,30 @@ def test_every_kpi_at_target_is_exactly_100() -> None:
     card = score(two_kra_role(), dict.fromkeys(ALL_PRESENT, 100))
     assert card.score == 100.0
     assert [kra.score for kra in card.kras] == [100.0, 100.0]
+
+
+def test_eleven_equal_kpis_at_90_rate_exactly_90() -> None:
+    # the mean of eleven 90s is 90; with weights of 100/11 each a naive sum(w*s)/sum(w) gives
+    # 89.99999999999999 and would drop the rating to "Partially meets expectations"
+    role = make_role(
+        [{"id": "x", "name": "X", "weight": 100, "kpis": [make_kpi(f"k{i}") for i in range(11)]}]
+    )
+    card = score(role, {f"k{i}": 90 for i in range(11)})
+    assert card.score == 90.0
+    assert card.rating == Rating(3, "Meets expectations")
+
+
+def test_scorecard_coverage_exactly_at_the_minimum_is_rated() -> None:
+    role = make_role(
+        [
+            {"id": "x", "name": "X", "weight": 50, "kpis": [make_kpi("x1")]},
+            {"id": "y", "name": "Y", "weight": 50, "kpis": [make_kpi("y1")]},
+        ]
+    )
+    card = score(role, {"x1": 90})
+    assert card.coverage == 0.5  # 50/100 * 1 + 50/100 * 0
+    assert card.rating == Rating(3, "Meets expectations")  # 0.5 >= 0.5
+    assert score(role, {"x1": 90}, min_coverage=0.5000001).rating is None
 
 
 def test_sources_and_identity_fields_are_carried() -> None:

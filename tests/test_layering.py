@@ -39,8 +39,10 @@ def _imported_modules(path: Path) -> set[str]:
             modules.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             # a relative import (`from .models import ...`) is an import from the package
-            prefix = "kpicard." if node.level else ""
-            modules.add(prefix + (node.module or "") if node.level else node.module or "")
+            if node.level:
+                modules.add(f"kpicard.{node.module or ''}".rstrip("."))
+            else:
+                modules.add(node.module or "")
     return modules
 
 
