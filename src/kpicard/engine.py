@@ -53,7 +53,7 @@ Scorer = Callable[[float, float], float]
 """A compiled KPI: (actual value, cap) -> score."""
 
 _fsum = math.fsum
-_JUST_BELOW_100 = math.nextafter(100.0, 0.0)  # the best float for "short of target"
+_BELOW_100 = math.nextafter(100.0, 0.0)  # the best float for "short of target"
 
 
 # --------------------------------------------------------------------------- KPI scores
@@ -66,9 +66,10 @@ def _check_number(value: float) -> None:
 
 
 def _higher(t: float, g: float, s: float | None) -> Scorer:
-    # Multiply first, divide last: one rounding, so integer-ish inputs give the correctly
-    # rounded score (t=0, g=100, v=90 gives exactly 90). The clamps only catch the last-ulp
-    # overshoot just short of target or stretch, keeping scores monotone and a miss below 100.
+    # Multiply first, divide last: for integer-ish inputs only the division rounds, so the score
+    # is the correctly rounded one (t=0, g=100, v=90 gives exactly 90, not 90.00000000000001).
+    # The clamps catch the last-ulp overshoot a hair short of target or stretch, keeping the
+    # score monotone and a value short of target below 100. (Conditionals, not min(): hot path.)
     span = g - t
     if s is None:
 
@@ -78,7 +79,8 @@ def _higher(t: float, g: float, s: float | None) -> Scorer:
             if v <= t:
                 return 0.0
             if v < g:
-                return min(_JUST_BELOW_100, 100.0 * (v - t) / span)
+                r = 100.0 * (v - t) / span
+                return r if r < _BELOW_100 else _BELOW_100
             return 100.0
 
         return score
@@ -91,9 +93,11 @@ def _higher(t: float, g: float, s: float | None) -> Scorer:
         if v <= t:
             return 0.0
         if v < g:
-            return min(_JUST_BELOW_100, 100.0 * (v - t) / span)
+            r = 100.0 * (v - t) / span
+            return r if r < _BELOW_100 else _BELOW_100
         if v < s:
-            return min(cap, 100.0 + (cap - 100.0) * (v - g) / stretch_span)
+            r = 100.0 + (cap - 100.0) * (v - g) / stretch_span
+            return r if r < cap else cap
         return cap
 
     return score_stretch
@@ -110,7 +114,8 @@ def _lower(t: float, g: float, s: float | None) -> Scorer:
             if v >= t:
                 return 0.0
             if v > g:
-                return min(_JUST_BELOW_100, 100.0 * (t - v) / span)
+                r = 100.0 * (t - v) / span
+                return r if r < _BELOW_100 else _BELOW_100
             return 100.0
 
         return score
@@ -123,9 +128,11 @@ def _lower(t: float, g: float, s: float | None) -> Scorer:
         if v >= t:
             return 0.0
         if v > g:
-            return min(_JUST_BELOW_100, 100.0 * (t - v) / span)
+            r = 100.0 * (t - v) / span
+            return r if r < _BELOW_100 else _BELOW_100
         if v > s:
-            return min(cap, 100.0 + (cap - 100.0) * (g - v) / stretch_span)
+            r = 100.0 + (cap - 100.0) * (g - v) / stretch_span
+            return r if r < cap else cap
         return cap
 
     return score_stretch
@@ -140,9 +147,15 @@ def _range(c: float, a: float, b: float, d: float) -> Scorer:
         if v != v:
             _check_number(v)
         if v < a:
-            return min(_JUST_BELOW_100, 100.0 * (v - c) / low_span) if v > c else 0.0
+            if not v > c:
+                return 0.0
+            r = 100.0 * (v - c) / low_span
+            return r if r < _BELOW_100 else _BELOW_100
         if v > b:
-            return min(_JUST_BELOW_100, 100.0 * (d - v) / high_span) if v < d else 0.0
+            if not v < d:
+                return 0.0
+            r = 100.0 * (d - v) / high_span
+            return r if r < _BELOW_100 else _BELOW_100
         return 100.0
 
     return score
