@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, field
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -396,3 +396,4 @@ class ScoreRun:
     catalog_path: str
     catalog_digest: str
     warnings: list[str] = field(default_factory=list)
+    diagnostics: list[Any] = field(default_factory=list)  # the warnings as Diagnostic objects

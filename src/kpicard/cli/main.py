@@ -11,7 +11,7 @@ import sys
 import typer
 
 from kpicard import __version__
-from kpicard.cli import catalog
+from kpicard.cli import catalog, score
 from kpicard.cli.app import EXIT_INTERRUPTED, EXIT_OK, new_app, silence_stdout, state
 
 app = new_app(
@@ -44,6 +44,7 @@ def main(
 
 
 app.add_typer(catalog.app, name="catalog")
+score.register(app)
 
 
 def run() -> None:

@@ -1,0 +1,520 @@
+"""Give a raw grid its meaning: find the header, match columns to KPIs, read one record per
+employee (SPEC 3.1, 3.2).
+
+Works on any `RawTable` (CSV or xlsx) and knows the catalog; it does not know files or
+terminals. Every problem becomes a Diagnostic at the cell a user would look at.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from kpicard.actuals.grid import CellValue, RawRow, RawTable, column_letter
+from kpicard.actuals.values import ValueProblem, parse_actual
+from kpicard.diagnostics import Location, Report
+from kpicard.models import KPI, Role, Source
+
+HEADER_SEARCH_ROWS = 20
+ID_HEADERS = ("employee id", "employee", "emp id", "id")
+META_HEADERS = ("name", "role", "team", "manager", "period")
+_SEPARATORS = re.compile(r"[\s_\-.]+")
+_TRAILING_UNIT = re.compile(r"\s*\([^()]*\)\s*\Z")
+
+
+def normalise_header(text: object) -> str:
+    """Header matching key: case-folded, runs of space/_/-/. as one space, trailing '(unit)' cut."""
+    s = "" if text is None else str(text)
+    s = _TRAILING_UNIT.sub("", s.strip())
+    return _SEPARATORS.sub(" ", s.casefold()).strip()
+
+
+@dataclass(slots=True)
+class ReadOptions:
+    role: str | None = None
+    id_column: str | None = None
+    period: str | None = None
+    decimal_comma: bool = False
+    skip_invalid: bool = False
+    missing: Literal["exclude", "zero", "error"] = "exclude"
+
+
+@dataclass(slots=True)
+class Record:
+    """One employee (and period) with the actuals read for their role."""
+
+    employee: str
+    role: str
+    values: dict[str, float | None]
+    sources: dict[str, Source]
+    row: int
+    name: str | None = None
+    team: str | None = None
+    manager: str | None = None
+    period: str | None = None
+
+
+@dataclass(slots=True)
+class _Columns:
+    id: int
+    meta: dict[str, int] = field(default_factory=dict)
+    kpi: int | None = None  # long format
+    value: int | None = None  # long format
+    headers: list[str] = field(default_factory=list)
+    width: int = 0
+
+
+class _KpiIndex:
+    """Per role: normalised id / name / alias -> KPI."""
+
+    def __init__(self, role: Role) -> None:
+        self.role = role
+        self.by_key: dict[str, KPI] = {}
+        for _kra, kpi in role.all_kpis():
+            for key in (kpi.id, kpi.name, *kpi.aliases):
+                self.by_key.setdefault(normalise_header(key), kpi)
+
+    def match(self, header: str) -> KPI | None:
+        return self.by_key.get(normalise_header(header))
+
+    def names(self) -> list[str]:
+        return [kpi.name for _kra, kpi in self.role.all_kpis()]
+
+
+class ActualsReader:
+    """Reads one RawTable into Records; all problems go to `self.report`."""
+
+    def __init__(self, table: RawTable, roles: Mapping[str, Role], options: ReadOptions) -> None:
+        self.table = table
+        self.roles = roles
+        self.options = options
+        self.report = Report()
+        self.report.extend(table.report.items)
+        self._indexes: dict[str, _KpiIndex] = {}
+        self._unknown_roles: set[str] = set()
+
+    # ------------------------------------------------------------------ locations
+
+    def where(self, row: int | None, col: int | None = None) -> Location:
+        letter = column_letter(col) if col is not None else None
+        return Location(file=self.table.file, sheet=self.table.sheet, row=row, cell_column=letter)
+
+    def source(self, row: int, col: int) -> Source:
+        return Source(self.table.file, self.table.sheet, f"{column_letter(col)}{row}")
+
+    def index(self, role_id: str) -> _KpiIndex:
+        if role_id not in self._indexes:
+            self._indexes[role_id] = _KpiIndex(self.roles[role_id])
+        return self._indexes[role_id]
+
+    # ------------------------------------------------------------------ header
+
+    def find_header(self, rows: Iterator[RawRow]) -> tuple[RawRow, _Columns] | None:
+        first: RawRow | None = None
+        for seen, row in enumerate(rows):
+            if seen >= HEADER_SEARCH_ROWS:
+                break
+            first = first or row
+            columns = self._columns_of(row)
+            if columns is not None:
+                return row, columns
+        if first is None:
+            self.report.error(
+                "input.no-header", "no header: the file has no rows", self.where(None)
+            )
+            return None
+        found = [str(c) for c in first.cells if c not in (None, "")]
+        wanted = self.options.id_column or "employee_id, employee, emp_id or id"
+        self.report.error(
+            "input.no-id-column",
+            f"no id column ({wanted}) in the first {HEADER_SEARCH_ROWS} rows; "
+            f"columns found: {', '.join(found) or 'none'}",
+            self.where(first.number),
+            hint="name the id column employee_id, or pass --id-column NAME",
+        )
+        return None
+
+    def _columns_of(self, row: RawRow) -> _Columns | None:
+        headers = ["" if c is None else str(c).strip() for c in row.cells]
+        keys = [normalise_header(h) for h in headers]
+        if "kpi" in keys and "value" in keys:
+            id_col = self._id_column(keys)
+            if id_col is None:
+                return None
+            cols = _Columns(id=id_col, kpi=keys.index("kpi"), value=keys.index("value"))
+        else:
+            id_col = self._id_column(keys)
+            if id_col is None:
+                return None
+            cols = _Columns(id=id_col)
+        for meta in META_HEADERS:
+            if meta in keys and keys.index(meta) != cols.id:
+                cols.meta[meta] = keys.index(meta)
+        cols.headers = headers
+        cols.width = len(headers)
+        while cols.width and not headers[cols.width - 1]:
+            cols.width -= 1
+        return cols
+
+    def _id_column(self, keys: list[str]) -> int | None:
+        wanted = (
+            [normalise_header(self.options.id_column)] if self.options.id_column else ID_HEADERS
+        )
+        for name in wanted:
+            if name in keys:
+                return keys.index(name)
+        return None
+
+    # ------------------------------------------------------------------ cells
+
+    def text(self, cells: list[CellValue], col: int | None) -> str | None:
+        if col is None or col >= len(cells):
+            return None
+        value = cells[col]
+        if value is None:
+            return None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = str(value).strip()
+        return text or None
+
+    def value(self, cell: CellValue, kpi: KPI, row: int, col: int) -> float | None:
+        try:
+            return parse_actual(cell, kpi, decimal_comma=self.options.decimal_comma)
+        except ValueProblem as problem:
+            message = f"{problem.message} (KPI '{kpi.name}')"
+            if self.options.skip_invalid:
+                self.report.warning(
+                    "input.value-skipped", message + "; treated as missing", self.where(row, col)
+                )
+                return None
+            self.report.error("input.value", message, self.where(row, col), problem.hint)
+            return None
+
+    def role_of(self, cells: list[CellValue], cols: _Columns, row: int) -> str | None:
+        role_id = self.text(cells, cols.meta.get("role")) or self.options.role
+        if role_id is None:
+            self.report.error(
+                "input.no-role",
+                "no role for this row: the role cell is empty and no --role was given",
+                self.where(row, cols.meta.get("role")),
+            )
+            return None
+        if role_id not in self.roles:
+            col = cols.meta.get("role")
+            close = difflib.get_close_matches(role_id, list(self.roles), n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            self.report.error(
+                "input.unknown-role",
+                f"unknown role '{role_id}'",
+                self.where(row, col),
+                hint=f"{hint}known roles: {', '.join(sorted(self.roles))}",
+            )
+            return None
+        return role_id
+
+    # ------------------------------------------------------------------ main
+
+    def read(self) -> list[Record]:
+        rows = iter(self.table.rows)
+        found = self.find_header(rows)
+        if found is None:
+            return []
+        header, cols = found
+        if cols.kpi is not None:
+            records = self._read_long(rows, cols)
+        else:
+            records = self._read_wide(rows, header, cols)
+        if not records and not self.report.has_errors:
+            self.report.error(
+                "input.no-data", "no data rows below the header", self.where(header.number)
+            )
+        self._check_missing(records)
+        return records
+
+    def _kpi_columns(self, cols: _Columns, role_ids: list[str]) -> dict[str, list[tuple[int, KPI]]]:
+        """Per role in scope: (column, KPI) pairs; reports unknown and doubled columns."""
+        special = {cols.id, *cols.meta.values()}
+        per_role: dict[str, list[tuple[int, KPI]]] = {r: [] for r in role_ids}
+        unmatched: list[int] = []
+        for col, header in enumerate(cols.headers):
+            if col in special or not header:
+                continue
+            matched = False
+            for role_id in role_ids:
+                kpi = self.index(role_id).match(header)
+                if kpi is not None:
+                    per_role[role_id].append((col, kpi))
+                    matched = True
+            if not matched:
+                unmatched.append(col)
+        for role_id, pairs in per_role.items():
+            seen: dict[str, int] = {}
+            for col, kpi in pairs:
+                if kpi.id in seen:
+                    first = seen[kpi.id]
+                    self.report.error(
+                        "input.duplicate-column",
+                        f"columns {column_letter(first)} ('{cols.headers[first]}') and "
+                        f"{column_letter(col)} ('{cols.headers[col]}') both mean KPI "
+                        f"'{kpi.name}' of role '{role_id}'",
+                        self.where(None, col),
+                        hint="keep one of them",
+                    )
+                else:
+                    seen[kpi.id] = col
+        for col in unmatched:
+            self._warn_unknown_column(cols.headers[col], col, role_ids)
+        return per_role
+
+    def _warn_unknown_column(self, header: str, col: int, role_ids: list[str]) -> None:
+        names = sorted({n for r in role_ids for n in self.index(r).names()})
+        close = difflib.get_close_matches(header, names, n=1, cutoff=0.75)
+        hint = f"did you mean '{close[0]}'?" if close else None
+        self.report.warning(
+            "input.unknown-column",
+            f"column '{header}' matches no KPI and is ignored",
+            self.where(None, col),
+            hint=hint,
+        )
+
+    def _scope(self) -> list[str]:
+        if self.options.role:
+            return [self.options.role]
+        return sorted(self.roles)
+
+    def _read_wide(self, rows: Iterator[RawRow], header: RawRow, cols: _Columns) -> list[Record]:
+        scope = self._scope() if "role" in cols.meta else [self.options.role or ""]
+        if scope == [""]:
+            self.report.error(
+                "input.no-role",
+                "which role? the input has no 'role' column; pass --role",
+                self.where(header.number),
+            )
+            return []
+        per_role = self._kpi_columns(cols, scope)
+        for role_id in scope:
+            if not per_role[role_id] and len(scope) == 1:
+                self.report.error(
+                    "input.no-kpi-columns",
+                    f"no column matches a KPI of role '{role_id}'",
+                    self.where(header.number),
+                    hint="use the KPI names as headers; `kpicard template "
+                    f"{role_id} -o team.csv` writes them",
+                )
+        records: list[Record] = []
+        seen: dict[tuple[str, str, str | None], int] = {}
+        blank_header_cols = {c for c in range(len(cols.headers)) if not cols.headers[c]}
+        reported_blank: set[int] = set()
+        fractions = _FractionWatch()
+        ragged = self.table.cell_ref == "csv"
+        for row in rows:
+            cells = row.cells
+            if ragged and len(cells) != len(cols.headers):
+                extra = [c for c in cells[len(cols.headers) :] if c not in (None, "")]
+                if len(cells) < len(cols.headers) or extra:
+                    self.report.error(
+                        "input.ragged-row",
+                        f"row has {len(cells)} cells but the header has {len(cols.headers)}",
+                        self.where(row.number),
+                        hint="check for a stray delimiter or a missing quote",
+                    )
+                    continue
+            for col in blank_header_cols - reported_blank:
+                if col < len(cells) and cells[col] not in (None, ""):
+                    reported_blank.add(col)
+                    self.report.error(
+                        "input.blank-header",
+                        f"column {column_letter(col)} has data but no header",
+                        self.where(header.number, col),
+                        hint="give the column a header, or delete it",
+                    )
+            if not ragged:
+                for col in range(len(cols.headers), len(cells)):
+                    if col not in reported_blank and cells[col] not in (None, ""):
+                        reported_blank.add(col)
+                        self.report.error(
+                            "input.blank-header",
+                            f"column {column_letter(col)} has data but no header",
+                            self.where(header.number, col),
+                            hint="give the column a header, or delete it",
+                        )
+            record = self._wide_record(row, cols, per_role, fractions)
+            if record is None:
+                continue
+            key = (record.employee, record.role, record.period)
+            if key in seen:
+                self.report.error(
+                    "input.duplicate-row",
+                    f"employee '{record.employee}' appears twice for role '{record.role}'"
+                    f"{f' and period {record.period}' if record.period else ''}: rows "
+                    f"{seen[key]} and {row.number}",
+                    self.where(row.number, cols.id),
+                    hint="keep one row per employee, role and period",
+                )
+                continue
+            seen[key] = row.number
+            records.append(record)
+        fractions.report_to(self, cols)
+        return records
+
+    def _wide_record(
+        self,
+        row: RawRow,
+        cols: _Columns,
+        per_role: dict[str, list[tuple[int, KPI]]],
+        fractions: _FractionWatch,
+    ) -> Record | None:
+        cells = row.cells
+        period = self.text(cells, cols.meta.get("period"))
+        if self.options.period is not None and period != self.options.period:
+            return None
+        employee = self.text(cells, cols.id)
+        if employee is None:
+            self.report.error(
+                "input.blank-id",
+                "row has values but no employee id",
+                self.where(row.number, cols.id),
+            )
+            return None
+        role_id = self.role_of(cells, cols, row.number)
+        if role_id is None:
+            return None
+        values: dict[str, float | None] = {}
+        sources: dict[str, Source] = {}
+        n = len(cells)
+        for col, kpi in per_role[role_id]:
+            cell = cells[col] if col < n else None
+            value = self.value(cell, kpi, row.number, col) if cell is not None else None
+            values[kpi.id] = value
+            if value is not None:
+                sources[kpi.id] = self.source(row.number, col)
+                if kpi.unit == "percent":
+                    fractions.see(col, cell, value)
+        return Record(
+            employee=employee,
+            role=role_id,
+            values=values,
+            sources=sources,
+            row=row.number,
+            name=self.text(cells, cols.meta.get("name")),
+            team=self.text(cells, cols.meta.get("team")),
+            manager=self.text(cells, cols.meta.get("manager")),
+            period=period,
+        )
+
+    def _read_long(self, rows: Iterator[RawRow], cols: _Columns) -> list[Record]:
+        assert cols.kpi is not None and cols.value is not None
+        records: dict[tuple[str, str, str | None], Record] = {}
+        first_row: dict[tuple[str, str, str | None, str], int] = {}
+        unknown: set[str] = set()
+        for row in rows:
+            cells = row.cells
+            period = self.text(cells, cols.meta.get("period"))
+            if self.options.period is not None and period != self.options.period:
+                continue
+            employee = self.text(cells, cols.id)
+            if employee is None:
+                self.report.error(
+                    "input.blank-id", "row has values but no employee id", self.where(row.number)
+                )
+                continue
+            role_id = self.role_of(cells, cols, row.number)
+            if role_id is None:
+                continue
+            kpi_name = self.text(cells, cols.kpi) or ""
+            kpi = self.index(role_id).match(kpi_name)
+            if kpi is None:
+                if kpi_name not in unknown:
+                    unknown.add(kpi_name)
+                    names = self.index(role_id).names()
+                    close = difflib.get_close_matches(kpi_name, names, n=1, cutoff=0.75)
+                    self.report.warning(
+                        "input.unknown-kpi",
+                        f"KPI '{kpi_name}' is not in role '{role_id}'; its rows are ignored",
+                        self.where(row.number, cols.kpi),
+                        hint=f"did you mean '{close[0]}'?" if close else None,
+                    )
+                continue
+            key = (employee, role_id, period)
+            dup_key = (*key, kpi.id)
+            if dup_key in first_row:
+                self.report.error(
+                    "input.duplicate-row",
+                    f"KPI '{kpi.name}' appears twice for employee '{employee}': rows "
+                    f"{first_row[dup_key]} and {row.number}",
+                    self.where(row.number, cols.kpi),
+                )
+                continue
+            first_row[dup_key] = row.number
+            record = records.get(key)
+            if record is None:
+                record = Record(
+                    employee=employee,
+                    role=role_id,
+                    values={k.id: None for _kra, k in self.roles[role_id].all_kpis()},
+                    sources={},
+                    row=row.number,
+                    name=self.text(cells, cols.meta.get("name")),
+                    team=self.text(cells, cols.meta.get("team")),
+                    manager=self.text(cells, cols.meta.get("manager")),
+                    period=period,
+                )
+                records[key] = record
+            cell = cells[cols.value] if cols.value < len(cells) else None
+            value = self.value(cell, kpi, row.number, cols.value) if cell is not None else None
+            record.values[kpi.id] = value
+            if value is not None:
+                record.sources[kpi.id] = self.source(row.number, cols.value)
+        return list(records.values())
+
+    def _check_missing(self, records: list[Record]) -> None:
+        if self.options.missing != "error":
+            return
+        for record in records:
+            role = self.roles[record.role]
+            for _kra, kpi in role.all_kpis():
+                if record.values.get(kpi.id) is None:
+                    self.report.error(
+                        "input.missing-value",
+                        f"no value for KPI '{kpi.name}' of employee '{record.employee}' "
+                        "(--missing error)",
+                        self.where(record.row),
+                    )
+
+
+class _FractionWatch:
+    """Notices percent columns whose typed values all lie in [0, 1]: probably fractions."""
+
+    def __init__(self) -> None:
+        self.columns: dict[int, bool] = {}
+
+    def see(self, col: int, cell: CellValue, value: float) -> None:
+        from kpicard.actuals.grid import Percent
+
+        if type(cell) is Percent:
+            self.columns[col] = False
+            return
+        self.columns[col] = self.columns.get(col, True) and 0 <= value <= 1
+
+    def report_to(self, reader: ActualsReader, cols: _Columns) -> None:
+        for col, all_fractions in self.columns.items():
+            if all_fractions:
+                reader.report.warning(
+                    "input.fractions",
+                    f"column '{cols.headers[col]}': these look like fractions; write 95 or 95%",
+                    reader.where(None, col),
+                    hint="percent KPIs take percentage points; the values are scored as written",
+                )
+
+
+def read_records(
+    table: RawTable, roles: Mapping[str, Role], options: ReadOptions
+) -> tuple[list[Record], Report]:
+    """Records of one table, and every diagnostic found while reading it."""
+    reader = ActualsReader(table, roles, options)
+    records = reader.read()
+    return records, reader.report

@@ -1,0 +1,90 @@
+"""The core of `kpicard score`: inputs + catalog -> records -> scorecards.
+
+Commands stay thin: they parse options, call `score_inputs`, and hand the `ScoreRun` to a
+renderer. Tests call this function directly and compare its serialised result with the CLI's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from kpicard.actuals.mapping import ReadOptions, Record, read_records
+from kpicard.catalog.load import Catalog
+from kpicard.diagnostics import Diagnostic, DiagnosticError, Report
+from kpicard.models import ScoreRun, ScoringOptions
+
+
+@dataclass(slots=True)
+class InputResult:
+    name: str
+    records: list[Record]
+    report: Report
+
+
+def read_input(name: str, catalog: Catalog, options: ReadOptions, sheet: str | None) -> InputResult:
+    """Read one input into records; container problems become diagnostics, not exceptions."""
+    from kpicard.actuals import open_table
+
+    report = Report()
+    try:
+        table = open_table(name, sheet=sheet)
+        records, read_report = read_records(table, catalog.roles, options)
+    except DiagnosticError as exc:
+        if exc.kind == "usage":
+            raise
+        report.extend(exc.diagnostics)
+        return InputResult(name, [], report)
+    report.extend(read_report.items)
+    return InputResult(name, records, report)
+
+
+def score_records(records: Sequence[Record], catalog: Catalog, options: ScoringOptions):
+    from kpicard.engine import score_scorecard
+
+    return [
+        score_scorecard(
+            catalog.roles[r.role],
+            r.values,
+            options,
+            employee=r.employee,
+            sources=r.sources,
+            name=r.name,
+            team=r.team,
+            manager=r.manager,
+            period=r.period,
+            row=r.row,
+        )
+        for r in records
+    ]
+
+
+def score_inputs(
+    names: Sequence[str],
+    catalog: Catalog,
+    scoring: ScoringOptions,
+    reading: ReadOptions,
+    *,
+    sheet: str | None = None,
+    on_input: Callable[[str], None] | None = None,
+) -> ScoreRun:
+    """Score every input; raise DiagnosticError with all errors of all inputs if any."""
+    diagnostics: list[Diagnostic] = []
+    records: list[Record] = []
+    for name in names:
+        result = read_input(name, catalog, reading, sheet)
+        diagnostics.extend(result.report.items)
+        records.extend(result.records)
+        if on_input is not None:
+            on_input(name)
+    if any(d.is_error for d in diagnostics):
+        raise DiagnosticError(diagnostics)
+    scorecards = score_records(records, catalog, scoring)
+    return ScoreRun(
+        scorecards=scorecards,
+        options=scoring,
+        catalog_path=catalog.display,
+        catalog_digest=catalog.digest,
+        warnings=[d.render() for d in diagnostics if not d.is_error],
+        diagnostics=[d for d in diagnostics if not d.is_error],
+    )
