@@ -319,7 +319,8 @@ def _explain(exc: ValidationError, data: Any) -> Iterable[tuple[str, Path_, bool
             else:
                 yield _unknown_key(str(name), parent), (*parent, name), True
             continue
-        yield _message_for(errors, path, data), path, False
+        at_key = isinstance(_data_at_path(data, path), list | dict) and bool(path)
+        yield _message_for(errors, path, data), path, at_key
 
 
 def _in_what(parent: Path_) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from functools import cache
 from typing import TYPE_CHECKING
 
 from kpicard.diagnostics import Diagnostic, Severity
@@ -27,13 +26,13 @@ def colour_allowed(stream: object) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)()) and "NO_COLOR" not in os.environ
 
 
-@cache
 def err_console() -> Console:
+    """A console on the current sys.stderr (made per use: tests swap the stream)."""
     from rich.console import Console
 
     terminal = stderr_is_terminal()
     return Console(
-        file=sys.stderr,
+        stderr=True,
         highlight=False,
         no_color="NO_COLOR" in os.environ or not terminal,
         force_terminal=None if terminal else False,
@@ -42,7 +41,6 @@ def err_console() -> Console:
     )
 
 
-@cache
 def out_console() -> Console:
     from rich.console import Console
 
