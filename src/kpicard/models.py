@@ -99,7 +99,7 @@ class KPI(_Strict):
     description: Text | None = None
     unit: Unit
     currency: Text | None = None
-    scale: tuple[Number, Number] | None = None
+    scale: Annotated[list[Number], Field(min_length=2, max_length=2)] | None = None
     direction: Direction
     threshold: Bound
     target: Bound
@@ -110,7 +110,7 @@ class KPI(_Strict):
 
     @field_validator("scale")
     @classmethod
-    def _scale_ordered(cls, scale: tuple[float, float] | None, info: ValidationInfo):
+    def _scale_ordered(cls, scale: list[float] | None, info: ValidationInfo):
         if scale is not None and not scale[0] < scale[1]:
             raise ValueError(f"scale must be [low, high] with low < high, got {list(scale)}")
         if scale is not None and info.data.get("unit") not in (None, "score"):
@@ -209,7 +209,7 @@ class KPI(_Strict):
         if self.unit == "percent":
             return "%"
         if self.unit == "score" and self.scale is not None:
-            return f"score {_fmt(self.scale[0])}-{_fmt(self.scale[1])}"
+            return f"score {_fmt(self.scale[0])}..{_fmt(self.scale[1])}"
         return self.unit
 
 

@@ -348,7 +348,7 @@ def _message_for(errors: list[dict[str, Any]], path: Path_, data: Any) -> str:
         if err["type"] == "value_error":
             return str(err["msg"]).removeprefix("Value error, ")
     types = {e["type"] for e in errors}
-    if types & {"too_short"}:
+    if "too_short" in types and field_name != "scale":
         what = {"kras": "a role needs at least one KRA", "kpis": "a KRA needs at least one KPI"}
         return what.get(field_name, f"'{field_name}' must not be empty")
     if types & {"string_pattern_mismatch"}:
@@ -375,6 +375,8 @@ def _message_for(errors: list[dict[str, Any]], path: Path_, data: Any) -> str:
         if isinstance(value, str):
             return f"'{field_name}' must be a number, got {_describe(value)} (remove the quotes)"
         return f"'{field_name}' must be a number, got {_describe(value)}"
+    if types & {"too_long", "too_short"} and field_name == "scale":
+        return "'scale' must be [low, high]"
     if "too_long" in types:
         return f"'{field_name}' has too many items"
     return "; ".join(str(e["msg"]) for e in errors)

@@ -227,6 +227,9 @@ def explain(
         ReadOptions(role=role, period=period, decimal_comma=decimal_comma, missing=missing.value),
         sheet=sheet,
     )
+    from kpicard.cli.console import print_diagnostics
+
+    print_diagnostics(run.diagnostics)
     cards = [c for c in run.scorecards if c.employee == employee]
     if not cards:
         known = ", ".join(c.employee for c in run.scorecards[:10])
