@@ -1,0 +1,199 @@
+"""What an actuals file really is, judged by its bytes rather than its name.
+
+Users rename files ("report.csv" that is an xlsx) and programs save legacy formats under modern
+names, so the extension alone cannot pick a reader. `sniff_container` looks at the magic bytes
+(and, for zips and OLE2 compound files, at the part/stream names) and `describe_refusal` turns a
+mismatch into an error that says what the file is and what to save it as.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from kpicard.diagnostics import DiagnosticError, Location, input_error, usage_error
+
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xltx", ".xltm"})
+TEXT_SUFFIXES = frozenset({".csv", ".tsv", ".txt", ""})
+
+# Bytes of an OLE2 file scanned for stream names: directory sectors of a large legacy file can sit
+# anywhere, but scanning is linear and streamed, so a cap only bounds time on huge files.
+_OLE2_SCAN_LIMIT = 64 * 1024 * 1024
+_SNIFF_TEXT_BYTES = 64 * 1024
+
+_WHAT = {
+    "xlsx": "an Excel workbook (.xlsx)",
+    "xlsb": "an Excel binary workbook (.xlsb)",
+    "ods": "an OpenDocument spreadsheet (.ods)",
+    "numbers": "an Apple Numbers document",
+    "xls": "a legacy Excel 97-2003 workbook (.xls)",
+    "encrypted-ooxml": "a password-protected Excel workbook",
+    "ole2": "a legacy Microsoft Office file (OLE2), not a workbook kpicard can read",
+    "zip": "a zip archive that is not an Excel workbook",
+    "text": "a text file",
+    "binary": "a binary file that is neither a workbook nor text",
+    "empty": "an empty file",
+}
+
+
+def sniff_container(path: Path) -> str:
+    """Classify a file by content: xlsx, xlsb, ods, numbers, xls, encrypted-ooxml, ole2, zip,
+    text, binary, or empty.
+
+    Raises `DiagnosticError` (usage) only when the file cannot be read at all.
+    """
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_SNIFF_TEXT_BYTES)
+    except OSError as exc:
+        raise usage_error(
+            "input.unreadable", f"cannot read {path}: {exc.strerror or exc}"
+        ) from None
+    if not head:
+        return "empty"
+    if head.startswith(ZIP_MAGIC):
+        return _sniff_zip(path, head)
+    if head.startswith(OLE2_MAGIC):
+        return _sniff_ole2(path)
+    return "text" if _looks_like_text(head) else "binary"
+
+
+def _sniff_zip(path: Path, head: bytes) -> str:
+    """Tell the zip-based formats apart by their part names."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [name.replace("\\", "/").lower() for name in archive.namelist()]
+            mimetype = _zip_mimetype(archive, names)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
+        # A truncated zip has no central directory; judge by the first local header's name so
+        # that the reader can say "corrupt or truncated" rather than "not a workbook".
+        return _sniff_local_header(head)
+    return _classify_zip_names(names, mimetype)
+
+
+def _zip_mimetype(archive: zipfile.ZipFile, names: list[str]) -> str:
+    """The OpenDocument `mimetype` part, read with a small cap, or ""."""
+    if "mimetype" not in names:
+        return ""
+    info = archive.infolist()[names.index("mimetype")]
+    if info.file_size > 200:
+        return ""
+    return archive.read(info).decode("ascii", "replace").strip()
+
+
+def _classify_zip_names(names: list[str], mimetype: str) -> str:
+    if mimetype.startswith("application/vnd.oasis.opendocument"):
+        return "ods"
+    name_set = set(names)
+    if any(n.endswith("workbook.bin") for n in names):
+        return "xlsb"
+    if "[content_types].xml" in name_set and any(n.endswith("workbook.xml") for n in names):
+        return "xlsx"
+    if "content.xml" in name_set and "meta-inf/manifest.xml" in name_set:
+        return "ods"
+    if any(n.startswith("index/") and n.endswith(".iwa") for n in names) or "index.zip" in name_set:
+        return "numbers"
+    return "zip"
+
+
+def _sniff_local_header(head: bytes) -> str:
+    """Name of the first entry from its local header (offset 30), for archives cut short."""
+    if not head.startswith(b"PK\x03\x04") or len(head) < 30:
+        return "zip"
+    name_len = int.from_bytes(head[26:28], "little")
+    name = head[30 : 30 + name_len].decode("utf-8", "replace").replace("\\", "/").lower()
+    if name in ("[content_types].xml", "_rels/.rels") or name.startswith(("xl/", "docprops/")):
+        return "xlsx"
+    if name == "mimetype" and b"opendocument" in head[:200]:
+        return "ods"
+    return "zip"
+
+
+def _sniff_ole2(path: Path) -> str:
+    """An OLE2 file is an encrypted xlsx if it holds an EncryptedPackage stream, else legacy.
+
+    Directory entry names are UTF-16LE, so a streamed byte search finds them without parsing the
+    compound-file FAT (which a hostile file could make cyclic).
+    """
+    needles = {
+        "encrypted-ooxml": "EncryptedPackage".encode("utf-16-le"),
+        "xls": "Workbook".encode("utf-16-le"),
+        "xls-book": "Book\x00".encode("utf-16-le"),
+    }
+    found: set[str] = set()
+    tail = b""
+    try:
+        with path.open("rb") as handle:
+            read = 0
+            while read < _OLE2_SCAN_LIMIT:
+                chunk = handle.read(1 << 20)
+                if not chunk:
+                    break
+                read += len(chunk)
+                window = tail + chunk
+                found.update(kind for kind, needle in needles.items() if needle in window)
+                if "encrypted-ooxml" in found:
+                    return "encrypted-ooxml"
+                tail = window[-64:]
+    except OSError:
+        return "ole2"
+    return "xls" if found & {"xls", "xls-book"} else "ole2"
+
+
+def _looks_like_text(head: bytes) -> bool:
+    """UTF-8/UTF-16 text (BOM or NUL pattern) or mostly printable single-byte text."""
+    if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return True
+    sample = head[:4096]
+    if b"\x00" in sample:
+        # UTF-16 without BOM: NULs in every other byte, nowhere else.
+        even, odd = sample[0::2], sample[1::2]
+        return even.count(0) > 0.9 * len(even) or odd.count(0) > 0.9 * len(odd)
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    return controls <= len(sample) // 100
+
+
+def describe_refusal(
+    kind: str, path: Path, display_name: str | None = None
+) -> DiagnosticError | None:
+    """The error for a file whose content does not match what its name promises, or None.
+
+    `.xlsx`/`.xlsm` must be xlsx; `.csv`/`.tsv`/`.txt` (and standard input) must be text. Every
+    other extension, and every other content, is refused with what the file is and how to fix it.
+    """
+    name = display_name or str(path)
+    suffix = path.suffix.lower()
+    if suffix in XLSX_SUFFIXES and kind == "xlsx":
+        return None
+    if suffix in TEXT_SUFFIXES and kind in ("text", "empty"):
+        return None
+    where = Location(file=name)
+    if kind == "encrypted-ooxml":
+        return input_error(
+            "input.encrypted",
+            "the workbook is password-protected; kpicard cannot read encrypted files",
+            where,
+            hint="password-protected; save an unprotected copy (File > Info > Protect Workbook > "
+            "Encrypt with Password: clear it) and score that copy",
+        )
+    what = _WHAT.get(kind, "a file of unknown type")
+    named = f" named {suffix}" if suffix else " without an extension"
+    return input_error(
+        "input.format",
+        f"this file is really {what}{named}; kpicard reads .xlsx/.xlsm workbooks and CSV/TSV text",
+        where,
+        hint=_fix_hint(kind),
+    )
+
+
+def _fix_hint(kind: str) -> str:
+    if kind == "xlsx":
+        return "rename it to .xlsx (its content is an Excel workbook)"
+    if kind == "text":
+        return "rename it to .csv (its content is text), or save it as .xlsx"
+    if kind == "empty":
+        return "the file is empty; export the actuals again"
+    return "open it in a spreadsheet program and save as .xlsx or CSV UTF-8"
