@@ -632,24 +632,27 @@ class _SheetStream:
                 raise refuse(f"cell {ref} lies beyond Excel's last row 1048576; refused", ref=ref)
             return index
 
-        def number(text: str) -> CellValue:
-            if text.isdigit() and text.isascii():
-                value: float = int(text)
-            else:
-                stripped = text.strip()
-                unsigned = stripped[1:] if stripped[:1] == "-" else stripped
-                if unsigned.isdigit() and unsigned.isascii():
-                    value = int(stripped)
-                else:
-                    value = float(stripped)
-                    if not isfinite(value):
-                        raise ValueError(f"not a finite number: {text!r}")
-            if style is not None:
-                kind = styles.get(style)
-                if kind is PERCENT:
-                    return Percent(value)
-                if kind is DATE:
-                    return to_date(value)
+        def number(text: str) -> float | None:
+            """The slow path: blanks, padding, negative integers, floats."""
+            if not text.isascii():
+                raise ValueError(f"not a number: {text!r}")
+            stripped = text.strip()
+            if not stripped:
+                return None
+            unsigned = stripped[1:] if stripped[:1] == "-" else stripped
+            if unsigned.isdigit():
+                return int(stripped)
+            value = float(stripped)
+            if not isfinite(value):
+                raise ValueError(f"not a finite number: {text!r}")
+            return value
+
+        def styled(value: float) -> CellValue:
+            kind = styles.get(style) if style is not None else None
+            if kind is PERCENT:
+                return Percent(value)
+            if kind is DATE:
+                return to_date(value)
             return value
 
         def typed(text: str) -> CellValue:
@@ -659,7 +662,8 @@ class _SheetStream:
                     raise ValueError(f"shared string {index} does not exist")
                 return strings[index]
             if ctype == "n":
-                return number(text)
+                value = number(text)
+                return None if value is None else styled(value)
             if ctype == "str" or ctype == "inlineStr":
                 return _unescape(text)
             if ctype == "b":
@@ -688,9 +692,15 @@ class _SheetStream:
             nonlocal row_no, cells
             if tag == C:
                 ref = attrs.get("r")
-                col = column_of(ref) if ref is not None else col + 1
-                if ref is None and col >= MAX_COLS:
-                    raise refuse("a row has more than 16,384 cells; refused", ref=None)
+                if ref is not None:
+                    letters = ref.rstrip(_DIGITS)
+                    col = col_cache.get(letters, -1)
+                    if col < 0 or len(ref) - len(letters) > 6:
+                        col = column_of(ref)
+                else:
+                    col += 1
+                    if col >= MAX_COLS:
+                        raise refuse("a row has more than 16,384 cells; refused", ref=None)
                 ctype = attrs.get("t")
                 style = attrs.get("s")
                 has_formula = has_value = False
@@ -753,15 +763,22 @@ class _SheetStream:
                 if inline_pieces is not None:
                     return
                 try:
-                    if ctype is None:
-                        value = number(text) if text.strip() else None
-                    else:
+                    if ctype is not None:
                         value = typed(text)
+                    elif text.isdigit() and text.isascii():
+                        value = int(text)
+                    else:
+                        value = number(text)
+                    if style is not None and value is not None and ctype is None:
+                        value = styled(value)
                 except (ValueError, OverflowError) as exc:
                     raise bad_value(exc) from None
                 if value is not None:
                     has_value = True
-                    put(value)
+                    if col == len(cells):
+                        cells.append(value)
+                    else:
+                        put(value)
             elif tag == C:
                 if inline_pieces is not None:
                     text = "".join(inline_pieces)
