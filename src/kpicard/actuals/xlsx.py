@@ -656,6 +656,8 @@ class _SheetStream:
             return value
 
         def typed(text: str) -> CellValue:
+            if ctype != "str" and ctype != "inlineStr" and not text.strip():
+                return None  # `<v/>`: written by some tools for an empty cell
             if ctype == "s":
                 index = int(text)
                 if not 0 <= index < n_strings:
@@ -809,7 +811,9 @@ class _SheetStream:
 
         def bad_value(exc: Exception) -> _Refusal:
             cell = column_letter(max(col, 0)) + str(row_no)
-            return refuse(f"cell {cell} holds an unreadable value ({exc})", ref=cell)
+            return refuse(
+                f"cell {cell} holds an unreadable value ({exc})", ref=cell, code="input.corrupt"
+            )
 
         def too_long() -> _Refusal:
             return refuse(
@@ -822,14 +826,14 @@ class _SheetStream:
         self.parser.CharacterDataHandler = chars
         self._position = lambda: (row_no, col)
 
-    def _refuse_at(self, message: str, ref: str | None) -> _Refusal:
+    def _refuse_at(self, message: str, ref: str | None, code: str = "input.unsafe") -> _Refusal:
         """A refusal located at a cell reference (or just the sheet)."""
         row, col = self._position()
         letters = ref.rstrip(_DIGITS) if ref else (column_letter(col) if col >= 0 else None)
         location = Location(
             file=self.book.name, sheet=self.sheet, row=row or None, cell_column=letters
         )
-        return _Refusal(input_error("input.unsafe", message, location, HINT_RESAVE))
+        return _Refusal(input_error(code, message, location, HINT_RESAVE))
 
 
 # --------------------------------------------------------------------------------------------
