@@ -320,12 +320,14 @@ class _RowReader:
                             continue
                         row = checked
                     clear()
-                    if not row:
-                        continue  # a blank line
-                    first = row[0]
-                    if (not first or first.isspace()) and self._only_blanks(row, number):
-                        continue
-                    yield RawRow(number, [c or None for c in row] if "" in row else row)  # type: ignore[arg-type]
+                    if len(row) < 2 and (not row or not row[0] or row[0].isspace()):
+                        continue  # a blank line, or one of only spaces
+                    if "" in row:
+                        if not any(row):
+                            self._delimiters_only(number)
+                            continue
+                        row = [c or None for c in row]  # type: ignore[misc]
+                    yield RawRow(number, row)  # type: ignore[arg-type]
                 return
             except csv.Error as exc:
                 number += 1
@@ -345,15 +347,11 @@ class _RowReader:
     ) -> Iterator[list[str]]:
         return csv.reader(_lines(source, buf, alarm), delimiter=self._delimiter, strict=False)
 
-    def _only_blanks(self, row: list[str], number: int) -> bool:
-        """True for a row of only delimiters (counted for one warning) or of only spaces."""
-        if any(cell and not cell.isspace() for cell in row):
-            return False
-        if len(row) > 1:
-            if not self._empty_rows:
-                self._first_empty_row = number
-            self._empty_rows += 1
-        return True
+    def _delimiters_only(self, number: int) -> None:
+        """Count a row like `,,,,` for the one warning given at the end."""
+        if not self._empty_rows:
+            self._first_empty_row = number
+        self._empty_rows += 1
 
     def _inspect(self, row: list[str], number: int, buf: list[str]) -> list[str] | None:
         """The slow path, for a row whose lines held a NUL, a non-UTF-8 byte or the EOF mark."""
