@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import (
     BaseModel,
@@ -332,9 +332,8 @@ class Role(_Strict):
 # --------------------------------------------------------------------------- results
 
 
-@dataclass(slots=True, frozen=True)
-class Source:
-    """Where an actual value came from."""
+class Source(NamedTuple):
+    """Where an actual value came from (a tuple: millions are made for a large batch)."""
 
     file: str
     sheet: str | None

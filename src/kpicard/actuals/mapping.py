@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from kpicard.actuals.grid import CellValue, RawRow, RawTable, column_letter
-from kpicard.actuals.values import ValueProblem, parse_actual
+from kpicard.actuals.grid import CellValue, Percent, RawRow, RawTable, column_letter
+from kpicard.actuals.values import ValueProblem, compile_parser
 from kpicard.diagnostics import Location, Report
 from kpicard.models import KPI, Role, Source
 
@@ -67,6 +67,9 @@ class _Columns:
     width: int = 0
 
 
+_KpiColumn = tuple[int, KPI, Callable[[CellValue], float | None], str]
+
+
 class _KpiIndex:
     """Per role: normalised id / name / alias -> KPI."""
 
@@ -94,7 +97,8 @@ class ActualsReader:
         self.report = Report()
         self.report.extend(table.report.items)
         self._indexes: dict[str, _KpiIndex] = {}
-        self._unknown_roles: set[str] = set()
+        self._parsers: dict[str, Callable[[CellValue], float | None]] = {}
+        self._letters: dict[int, str] = {}
 
     # ------------------------------------------------------------------ locations
 
@@ -102,8 +106,14 @@ class ActualsReader:
         letter = column_letter(col) if col is not None else None
         return Location(file=self.table.file, sheet=self.table.sheet, row=row, cell_column=letter)
 
+    def letter(self, col: int) -> str:
+        letter = self._letters.get(col)
+        if letter is None:
+            letter = self._letters[col] = column_letter(col)
+        return letter
+
     def source(self, row: int, col: int) -> Source:
-        return Source(self.table.file, self.table.sheet, f"{column_letter(col)}{row}")
+        return Source(self.table.file, self.table.sheet, f"{self.letter(col)}{row}")
 
     def index(self, role_id: str) -> _KpiIndex:
         if role_id not in self._indexes:
@@ -181,18 +191,29 @@ class ActualsReader:
         text = str(value).strip()
         return text or None
 
+    def parser(self, kpi: KPI) -> Callable[[CellValue], float | None]:
+        parse = self._parsers.get(kpi.id)
+        if parse is None:
+            parse = compile_parser(kpi, decimal_comma=self.options.decimal_comma)
+            self._parsers[kpi.id] = parse
+        return parse
+
     def value(self, cell: CellValue, kpi: KPI, row: int, col: int) -> float | None:
         try:
-            return parse_actual(cell, kpi, decimal_comma=self.options.decimal_comma)
+            return self.parser(kpi)(cell)
         except ValueProblem as problem:
-            message = f"{problem.message} (KPI '{kpi.name}')"
-            if self.options.skip_invalid:
-                self.report.warning(
-                    "input.value-skipped", message + "; treated as missing", self.where(row, col)
-                )
-                return None
-            self.report.error("input.value", message, self.where(row, col), problem.hint)
+            return self.invalid(problem, kpi, row, col)
+
+    def invalid(self, problem: ValueProblem, kpi: KPI, row: int, col: int) -> None:
+        """Report an invalid cell (a warning with --skip-invalid); it reads as missing."""
+        message = f"{problem.message} (KPI '{kpi.name}')"
+        if self.options.skip_invalid:
+            self.report.warning(
+                "input.value-skipped", message + "; treated as missing", self.where(row, col)
+            )
             return None
+        self.report.error("input.value", message, self.where(row, col), problem.hint)
+        return None
 
     def role_of(self, cells: list[CellValue], cols: _Columns, row: int) -> str | None:
         role_id = self.text(cells, cols.meta.get("role")) or self.options.role
@@ -235,10 +256,10 @@ class ActualsReader:
         self._check_missing(records)
         return records
 
-    def _kpi_columns(self, cols: _Columns, role_ids: list[str]) -> dict[str, list[tuple[int, KPI]]]:
+    def _kpi_columns(self, cols: _Columns, role_ids: list[str]) -> dict[str, list[_KpiColumn]]:
         """Per role in scope: (column, KPI) pairs; reports unknown and doubled columns."""
         special = {cols.id, *cols.meta.values()}
-        per_role: dict[str, list[tuple[int, KPI]]] = {r: [] for r in role_ids}
+        per_role: dict[str, list[_KpiColumn]] = {r: [] for r in role_ids}
         unmatched: list[int] = []
         for col, header in enumerate(cols.headers):
             if col in special or not header:
@@ -247,13 +268,13 @@ class ActualsReader:
             for role_id in role_ids:
                 kpi = self.index(role_id).match(header)
                 if kpi is not None:
-                    per_role[role_id].append((col, kpi))
+                    per_role[role_id].append((col, kpi, self.parser(kpi), self.letter(col)))
                     matched = True
             if not matched:
                 unmatched.append(col)
         for role_id, pairs in per_role.items():
             seen: dict[str, int] = {}
-            for col, kpi in pairs:
+            for col, kpi, _parse, _letter in pairs:
                 if kpi.id in seen:
                     first = seen[kpi.id]
                     self.report.error(
@@ -358,14 +379,14 @@ class ActualsReader:
                 continue
             seen[key] = row.number
             records.append(record)
-        fractions.report_to(self, cols)
+        fractions.report_to(self, cols, per_role, records)
         return records
 
     def _wide_record(
         self,
         row: RawRow,
         cols: _Columns,
-        per_role: dict[str, list[tuple[int, KPI]]],
+        per_role: dict[str, list[_KpiColumn]],
         fractions: _FractionWatch,
     ) -> Record | None:
         cells = row.cells
@@ -386,14 +407,21 @@ class ActualsReader:
         values: dict[str, float | None] = {}
         sources: dict[str, Source] = {}
         n = len(cells)
-        for col, kpi in per_role[role_id]:
+        file, sheet, number = self.table.file, self.table.sheet, row.number
+        for col, kpi, parse, letter in per_role[role_id]:
             cell = cells[col] if col < n else None
-            value = self.value(cell, kpi, row.number, col) if cell is not None else None
+            if cell is None:
+                values[kpi.id] = None
+                continue
+            try:
+                value = parse(cell)
+            except ValueProblem as problem:
+                value = self.invalid(problem, kpi, number, col)
             values[kpi.id] = value
             if value is not None:
-                sources[kpi.id] = self.source(row.number, col)
-                if kpi.unit == "percent":
-                    fractions.see(col, cell, value)
+                sources[kpi.id] = Source(file, sheet, f"{letter}{number}")
+                if type(cell) is Percent:
+                    fractions.percent_cells.add(col)
         return Record(
             employee=employee,
             role=role_id,
@@ -487,28 +515,36 @@ class ActualsReader:
 
 
 class _FractionWatch:
-    """Notices percent columns whose typed values all lie in [0, 1]: probably fractions."""
+    """Notices percent columns whose values all lie in [0, 1]: probably fractions typed as such.
+
+    Checked once after reading (not per cell); columns fed by percent-formatted Excel cells are
+    exempt, since those were already converted to percentage points.
+    """
 
     def __init__(self) -> None:
-        self.columns: dict[int, bool] = {}
+        self.percent_cells: set[int] = set()
 
-    def see(self, col: int, cell: CellValue, value: float) -> None:
-        from kpicard.actuals.grid import Percent
-
-        if type(cell) is Percent:
-            self.columns[col] = False
-            return
-        self.columns[col] = self.columns.get(col, True) and 0 <= value <= 1
-
-    def report_to(self, reader: ActualsReader, cols: _Columns) -> None:
-        for col, all_fractions in self.columns.items():
-            if all_fractions:
-                reader.report.warning(
-                    "input.fractions",
-                    f"column '{cols.headers[col]}': these look like fractions; write 95 or 95%",
-                    reader.where(None, col),
-                    hint="percent KPIs take percentage points; the values are scored as written",
-                )
+    def report_to(
+        self,
+        reader: ActualsReader,
+        cols: _Columns,
+        per_role: dict[str, list[_KpiColumn]],
+        records: list[Record],
+    ) -> None:
+        for role_id, plan in per_role.items():
+            mine = [r for r in records if r.role == role_id]
+            for col, kpi, _parse, _letter in plan:
+                if kpi.unit != "percent" or col in self.percent_cells:
+                    continue
+                values = [v for r in mine if (v := r.values.get(kpi.id)) is not None]
+                if values and all(0 <= v <= 1 for v in values):
+                    reader.report.warning(
+                        "input.fractions",
+                        f"column '{cols.headers[col]}': these look like fractions; write 95 or 95%",
+                        reader.where(None, col),
+                        hint="percent KPIs take percentage points; the values are scored as "
+                        "written",
+                    )
 
 
 def read_records(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 
 from kpicard.actuals.grid import UNCACHED, CellError, CellValue, Percent
@@ -62,9 +63,43 @@ def parse_actual(cell: CellValue, kpi: KPI, *, decimal_comma: bool = False) -> f
     raise ValueProblem(f"unsupported cell value {cell!r}")
 
 
+def compile_parser(kpi: KPI, *, decimal_comma: bool = False) -> Callable[[CellValue], float | None]:
+    """`parse_actual` for one KPI, with a fast path for the common case of a plain number.
+
+    The fast path accepts only ASCII text without underscores that `float()` reads as a finite
+    number within the unit's bounds; everything else (words, `nan`, `1_000`, other digit scripts,
+    percentages, grouped thousands, typed cells) takes the full rules of `parse_actual`.
+    """
+    low, high = kpi.bounds()
+    lo = -math.inf if low is None else low
+    hi = math.inf if high is None else high
+
+    def slow(cell: CellValue) -> float | None:
+        return parse_actual(cell, kpi, decimal_comma=decimal_comma)
+
+    def parse(cell: CellValue) -> float | None:
+        kind = type(cell)
+        if kind is str:
+            if cell.isascii() and "_" not in cell and not (decimal_comma and "." in cell):  # type: ignore[operator]
+                try:
+                    value = float(cell)  # type: ignore[arg-type]
+                except ValueError:
+                    return slow(cell)
+                if lo <= value <= hi and value - value == 0.0:
+                    return value
+            return slow(cell)
+        if kind is float or kind is int:
+            value = float(cell)  # type: ignore[arg-type]
+            if lo <= value <= hi and value - value == 0.0:
+                return value
+        return slow(cell)
+
+    return parse
+
+
 def parse_text(text: str, kpi: KPI, *, decimal_comma: bool = False) -> float | None:
     """Parse a typed value: '95', ' 95 % ', '1,234.5', '$1,200', 'N/A', '−5'."""
-    if _PLAIN.match(text):  # the fast path: most cells are plain numbers
+    if _PLAIN.match(text) and not (decimal_comma and "." in text):  # most cells: plain numbers
         return check_bounds(_finite(float(text)), kpi)
     s = _SPACES.sub(" ", text).strip()
     if s.casefold() in MISSING_MARKERS:
@@ -98,7 +133,7 @@ def _strip_currency(s: str) -> str:
 
 
 def _number(s: str, original: str, decimal_comma: bool) -> float:
-    if _PLAIN.match(s):
+    if _PLAIN.match(s) and not (decimal_comma and "." in s):
         return _finite(float(s))
     if decimal_comma and _DECIMAL_COMMA.match(s):
         return _finite(float(s.replace(".", "").replace(",", ".")))
@@ -115,9 +150,10 @@ def _number(s: str, original: str, decimal_comma: bool) -> float:
             f"'{original}' looks like a decimal comma",
             "use a decimal point, or pass --decimal-comma for files written with decimal commas",
         )
-    if decimal_comma and _PLAIN.match(s.replace(",", "")):
+    if decimal_comma and _PLAIN.match(s):
         raise ValueProblem(
-            f"'{original}' is ambiguous with --decimal-comma", "write it as 1.234,5 or 95,5"
+            f"'{original}' has a decimal point but --decimal-comma was given",
+            "write it as 95,5 (or 1.234,5 with thousands), or drop --decimal-comma",
         )
     if s.startswith("#"):
         raise ValueProblem(f"'{original}' is an error value, not a number")

@@ -35,12 +35,9 @@ def kra_columns(cards: list[Scorecard]) -> list[tuple[str, str, str]]:
     ]
 
 
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return repr(value)
-    return formula_safe(str(value))
+def _text(value: str | None) -> str | None:
+    """Text cells get the formula guard; numbers and None (an empty cell) go out as they are."""
+    return None if value is None else formula_safe(value)
 
 
 def render_csv(run: ScoreRun) -> str:
@@ -53,17 +50,17 @@ def render_csv(run: ScoreRun) -> str:
         rating = card.rating
         writer.writerow(
             [
-                _cell(card.employee),
-                _cell(card.name),
-                _cell(card.role.id),
-                _cell(card.team),
-                _cell(card.manager),
-                _cell(card.period),
-                _cell(card.score),
-                _cell(card.coverage),
-                _cell(rating.level if rating else None),
-                _cell(rating.label if rating else None),
-                *(_cell(kra_scores.get((r, k))) for _n, r, k in columns),
+                _text(card.employee),
+                _text(card.name),
+                card.role.id,
+                _text(card.team),
+                _text(card.manager),
+                _text(card.period),
+                card.score,
+                card.coverage,
+                rating.level if rating else None,
+                rating.label if rating else None,
+                *[kra_scores.get((r, k)) for _n, r, k in columns],
             ]
         )
     return buffer.getvalue()
