@@ -340,8 +340,9 @@ class Source(NamedTuple):
     cell: str
 
 
-@dataclass(slots=True)
-class KPIResult:
+class KPIResult(NamedTuple):
+    """One KPI of one scorecard (a tuple: a batch makes one per employee and KPI)."""
+
     kpi: KPI
     weight: float
     actual: float | None
