@@ -59,7 +59,7 @@ def open_csv(
     head = _read_head(source, display_name)
     complete = len(head) < _HEAD_BYTES
     _refuse_non_text(head, display_name, complete)
-    sample = head.decode("utf-8-sig", errors="replace")  # for sniffing only; rows decode strictly
+    sample = head.decode("utf-8-sig", errors="replace")  # for sniffing only; rows refuse bad bytes
     report = Report()
     sep = _SEP_LINE.match(sample)
     if sep:
@@ -279,16 +279,27 @@ class _RowReader:
         self._first_empty_row = 0
 
     def rows(self) -> Iterator[RawRow]:
+        """The rows, read as they are asked for, from a file opened only then."""
         csv.field_size_limit(FIELD_LIMIT)  # process-wide, but kpicard reads CSV only here
-        with self._opener() as binary:
+        with self._open() as binary:
             text = io.TextIOWrapper(
                 binary, encoding="utf-8-sig", errors="surrogateescape", newline=""
             )
-            text._CHUNK_SIZE = _HEAD_BYTES  # type: ignore[attr-defined]
             try:
                 yield from self._records(text)
             finally:
                 text.detach()  # the opener owns (and maybe must not close) the binary stream
+        self._warn_empty_rows()
+
+    def _open(self) -> AbstractContextManager[BinaryIO]:
+        try:
+            return self._opener()
+        except OSError as exc:
+            raise usage_error(
+                "input.unreadable", f"cannot read {self._display}: {exc.strerror or exc}"
+            ) from exc
+
+    def _warn_empty_rows(self) -> None:
         if self._empty_rows:
             count = self._empty_rows
             self._report.warning(
