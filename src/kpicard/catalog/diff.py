@@ -1,0 +1,729 @@
+"""`catalog diff`: what a catalog change means, role by role, and whose scores it moves.
+
+A YAML line diff says that `target: 8` became `target: 6`; a reviewer needs "the response-time
+target of billing-staff drops from 8 h to 6 h, and 3 people change rating". Roles, KRAs and KPIs
+are matched by id (KPI ids are unique in a role, so a KPI that changes KRA is *moved*, not
+removed and added). Weights are compared as effective weights, because adding a KPI to a KRA
+with equal weights changes the weight of every other KPI in it.
+
+Each side is a folder, a role file, or a git revision of the catalog (see `resolve_side`).
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from kpicard.catalog.load import (
+    MAX_ROLE_FILE_BYTES,
+    ROLE_SUFFIXES,
+    Catalog,
+    load_catalog,
+    load_role_text,
+)
+from kpicard.diagnostics import Diagnostic, DiagnosticError, Location, Report, Severity, usage_error
+from kpicard.models import KPI, KRA, Band, Role, Scorecard
+
+ROLE_TEXTS = ("summary", "responsibilities", "qualifications", "skills")
+KRA_TEXTS = ("statement", "summary")
+KPI_FIELDS = ("unit", "currency", "scale", "direction", "threshold", "target", "stretch", "period")
+KPI_TEXTS = ("description", "aliases")
+
+
+# --------------------------------------------------------------------------- sides
+
+
+def _git(args: Sequence[str], *, text: bool = True) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(["git", *args], capture_output=True, text=text, check=False)
+    except FileNotFoundError:
+        raise usage_error(
+            "diff.no-git", "git is not installed; give two folders or files"
+        ) from None
+
+
+def _repo_root() -> Path | None:
+    result = _git(["rev-parse", "--show-toplevel"])
+    return Path(result.stdout.strip()).resolve() if result.returncode == 0 else None
+
+
+def resolve_side(arg: str, path_option: str | None, catalog_option: str | None) -> Catalog:
+    """A catalog from OLD or NEW.
+
+    The rule: an existing path is used as is. Otherwise the argument is a git revision of the
+    current repository: `REV:folder` names the folder (relative to the repository root, as in
+    `git show`); a bare `REV` reads the folder given by `--path` (relative to the current folder)
+    or else the catalog in effect (`--catalog`, `$KPICARD_CATALOG`, the bundled one), at that
+    revision, straight from git's object store (no checkout).
+    """
+    if Path(arg).exists():
+        return load_catalog(Path(arg))
+    if arg.startswith("-"):
+        raise usage_error("diff.side", f"'{arg}' is neither a path nor a git revision")
+    root = _repo_root()
+    if root is None:
+        raise usage_error(
+            "diff.side",
+            f"'{arg}' is not an existing path, and this is not a git repository to read it from",
+        )
+    if ":" in arg:
+        rev, sub = arg.split(":", 1)
+        sub = sub.strip("/")
+    else:
+        rev, sub = arg, _catalog_in_repo(root, path_option, catalog_option)
+    if _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"]).returncode != 0:
+        raise usage_error(
+            "diff.side",
+            f"'{arg}' is neither an existing path nor a git revision",
+            hint="give a folder, a role file, a revision (HEAD~1, v2026.1) or REV:folder",
+        )
+    return _catalog_at(rev, sub)
+
+
+def _catalog_in_repo(root: Path, path_option: str | None, catalog_option: str | None) -> str:
+    if path_option:
+        where = (Path.cwd() / path_option).resolve()
+    else:
+        from kpicard.catalog.find import choose_catalog
+
+        where = choose_catalog(catalog_option).path.resolve()
+    try:
+        rel = where.relative_to(root)
+    except ValueError:
+        raise usage_error(
+            "diff.outside-repo",
+            f"the catalog {where} is not inside the git repository {root}",
+            hint="give --path FOLDER, or REV:FOLDER, for the catalog inside the repository",
+        ) from None
+    return rel.as_posix() if str(rel) != "." else ""
+
+
+def _catalog_at(rev: str, sub: str) -> Catalog:
+    spec = f"{rev}:{sub}"
+    kind = _git(["cat-file", "-t", spec]).stdout.strip()
+    display = spec if sub else f"{rev}:."
+    if kind == "tree":
+        entries = _tree_entries(spec)
+    elif kind == "blob":
+        size = int(_git(["cat-file", "-s", spec]).stdout.strip() or 0)
+        entries = [(PurePosixPath(sub).name, spec, size)]
+    else:
+        raise usage_error("diff.missing", f"'{sub or '.'}' does not exist at revision {rev}")
+    report = Report()
+    catalog = Catalog(path=Path(sub or "."), display=display, files=[], report=report)
+    for name, obj, size in entries:
+        file_display = f"{rev}:{sub}/{name}" if kind == "tree" and sub else f"{rev}:{name}"
+        if kind == "blob":
+            file_display = spec
+        if size > MAX_ROLE_FILE_BYTES:
+            report.error(
+                "catalog.too-large",
+                f"role file is {size / 1024 / 1024:.1f} MB; the limit is 5 MB",
+                Location(file_display),
+            )
+            continue
+        raw = _git(["cat-file", "blob", obj], text=False).stdout
+        role_file = load_role_text(raw, file_display, PurePosixPath(name).stem, report)
+        role_file.path = Path(name)
+        catalog.files.append(role_file)
+        if role_file.role is not None:
+            catalog.roles[role_file.role.id] = role_file.role
+    return catalog
+
+
+def _tree_entries(spec: str) -> list[tuple[str, str, int]]:
+    out = _git(["ls-tree", "-z", "-l", spec]).stdout
+    entries = []
+    for record in filter(None, out.split("\0")):
+        meta, name = record.split("\t", 1)
+        _mode, kind, obj, size = meta.split()
+        if kind == "blob" and PurePosixPath(name).suffix in ROLE_SUFFIXES:
+            entries.append((name, obj, int(size)))
+    return sorted(entries)
+
+
+def check_valid(*catalogs: Catalog) -> None:
+    """Invalid role files on either side stop the diff with every error (exit 1)."""
+    items = [d for c in catalogs for d in c.report.items]
+    if any(d.is_error for d in items):
+        raise DiagnosticError(items)
+
+
+# --------------------------------------------------------------------------- changes
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One change in meaning. `kind`: added, removed, renamed, moved or changed."""
+
+    role: str
+    target: str  # role | kra | kpi
+    kind: str
+    id: str
+    kra: str | None = None
+    field: str | None = None
+    old: Any = None
+    new: Any = None
+    minor: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "role": self.role,
+            "target": self.target,
+            "kind": self.kind,
+            "id": self.id,
+            "kra": self.kra,
+            "field": self.field,
+            "old": _plain(self.old),
+            "new": _plain(self.new),
+            "minor": self.minor,
+            "message": describe(self),
+        }
+
+
+@dataclass(slots=True)
+class RoleDiff:
+    id: str
+    name: str
+    status: str  # added | removed | changed
+    changes: list[Change] = field(default_factory=list)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Band):
+        return {"min": value.min, "max": value.max}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    return value
+
+
+def diff_catalogs(old: Catalog, new: Catalog, role: str | None = None) -> list[RoleDiff]:
+    """Role diffs for roles that changed, sorted by role id (roles without change left out)."""
+    ids = sorted(set(old.roles) | set(new.roles))
+    if role is not None:
+        ids = [r for r in ids if r == role]
+    result = []
+    for rid in ids:
+        before, after = old.roles.get(rid), new.roles.get(rid)
+        if before is None and after is not None:
+            change = Change(rid, "role", "added", rid, new=_counts(after))
+            result.append(RoleDiff(rid, after.name, "added", [change]))
+        elif after is None and before is not None:
+            change = Change(rid, "role", "removed", rid, old=_counts(before))
+            result.append(RoleDiff(rid, before.name, "removed", [change]))
+        elif before is not None and after is not None:
+            changes = diff_role(before, after)
+            if changes:
+                result.append(RoleDiff(rid, after.name, "changed", changes))
+    return result
+
+
+def _counts(role: Role) -> dict[str, int]:
+    return {"kras": len(role.kras), "kpis": sum(len(k.kpis) for k in role.kras)}
+
+
+def diff_role(old: Role, new: Role) -> list[Change]:
+    rid = new.id
+    out: list[Change] = []
+    if old.name != new.name:
+        out.append(Change(rid, "role", "renamed", rid, field="name", old=old.name, new=new.name))
+    if old.period != new.period:
+        out.append(
+            Change(rid, "role", "changed", rid, field="period", old=old.period, new=new.period)
+        )
+    if _scale(old) != _scale(new):
+        out.append(
+            Change(
+                rid, "role", "changed", rid, field="rating_scale", old=_scale(old), new=_scale(new)
+            )
+        )
+    for name in ROLE_TEXTS:
+        a, b = getattr(old, name), getattr(new, name)
+        if a != b:
+            out.append(Change(rid, "role", "changed", rid, field=name, old=a, new=b, minor=True))
+    out.extend(_diff_kras(old, new))
+    out.extend(_diff_kpis(old, new))
+    return out
+
+
+def _scale(role: Role) -> list[dict[str, Any]]:
+    return [
+        {"level": r.level, "label": r.label, "min_score": r.min_score or 0} for r in role.scale()
+    ]
+
+
+def _diff_kras(old: Role, new: Role) -> list[Change]:
+    rid = new.id
+    before = {k.id: k for k in old.kras}
+    after = {k.id: k for k in new.kras}
+    out: list[Change] = []
+    for kid, kra in before.items():
+        if kid not in after:
+            out.append(Change(rid, "kra", "removed", kid, old=kra.weight))
+    for kid, kra in after.items():
+        if kid not in before:
+            out.append(Change(rid, "kra", "added", kid, new=kra.weight))
+            continue
+        was = before[kid]
+        if was.name != kra.name:
+            out.append(Change(rid, "kra", "renamed", kid, field="name", old=was.name, new=kra.name))
+        if was.weight != kra.weight:
+            out.append(
+                Change(rid, "kra", "changed", kid, field="weight", old=was.weight, new=kra.weight)
+            )
+        for name in KRA_TEXTS:
+            a, b = getattr(was, name), getattr(kra, name)
+            if a != b:
+                out.append(Change(rid, "kra", "changed", kid, field=name, old=a, new=b, minor=True))
+    return out
+
+
+def _kpi_index(role: Role) -> dict[str, tuple[KRA, KPI, float]]:
+    return {
+        kpi.id: (kra, kpi, weight)
+        for kra in role.kras
+        for kpi, weight in zip(kra.kpis, kra.kpi_weights(), strict=True)
+    }
+
+
+def _diff_kpis(old: Role, new: Role) -> list[Change]:
+    rid = new.id
+    before, after = _kpi_index(old), _kpi_index(new)
+    out: list[Change] = []
+    for pid, (kra, _kpi, weight) in before.items():
+        if pid not in after:
+            out.append(Change(rid, "kpi", "removed", pid, kra=kra.id, old=weight))
+    for pid, (kra, kpi, weight) in after.items():
+        if pid not in before:
+            out.append(Change(rid, "kpi", "added", pid, kra=kra.id, new=weight))
+            continue
+        was_kra, was, was_weight = before[pid]
+        if was_kra.id != kra.id:
+            out.append(
+                Change(
+                    rid, "kpi", "moved", pid, kra=kra.id, field="kra", old=was_kra.id, new=kra.id
+                )
+            )
+        if was.name != kpi.name:
+            out.append(
+                Change(
+                    rid, "kpi", "renamed", pid, kra=kra.id, field="name", old=was.name, new=kpi.name
+                )
+            )
+        for name in KPI_FIELDS:
+            a, b = getattr(was, name), getattr(kpi, name)
+            if a != b:
+                out.append(Change(rid, "kpi", "changed", pid, kra=kra.id, field=name, old=a, new=b))
+        if abs(was_weight - weight) > 1e-9:
+            out.append(
+                Change(
+                    rid,
+                    "kpi",
+                    "changed",
+                    pid,
+                    kra=kra.id,
+                    field="weight",
+                    old=was_weight,
+                    new=weight,
+                )
+            )
+        for name in KPI_TEXTS:
+            a, b = getattr(was, name), getattr(kpi, name)
+            if a != b:
+                out.append(
+                    Change(
+                        rid, "kpi", "changed", pid, kra=kra.id, field=name, old=a, new=b, minor=True
+                    )
+                )
+    return out
+
+
+# --------------------------------------------------------------------------- wording
+
+
+def num(value: Any) -> str:
+    """A number as the catalog would spell it (no float noise, no exponent for big ones)."""
+    if value is None:
+        return "none"
+    if isinstance(value, Band):
+        return f"{num(value.min)}..{num(value.max)}"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{round(value, 6):.6f}".rstrip("0").rstrip(".")
+
+
+def _value(field_name: str | None, value: Any) -> str:
+    if field_name == "rating_scale":
+        return ", ".join(f"{r['level']} {r['label']} >= {num(r['min_score'])}" for r in value)
+    if field_name == "scale" and value is not None:
+        return f"[{num(value[0])}, {num(value[1])}]"
+    if field_name in ("weight",) and value is not None:
+        return f"{num(value)}%"
+    if field_name in ("name", "kra") and value is not None:
+        return f"'{value}'" if field_name == "name" else str(value)
+    return num(value)
+
+
+SIGNS = {"added": "+", "removed": "-", "moved": ">", "renamed": "~", "changed": "~"}
+
+
+def describe(change: Change) -> str:
+    """One line of plain English for a change (without its sign)."""
+    what = {"role": "role", "kra": "KRA", "kpi": "KPI"}[change.target]
+    subject = f"{what} {change.id}"
+    if change.kind == "added":
+        if change.target == "role":
+            return (
+                f"role {change.id} added: {change.new['kras']} KRA(s), {change.new['kpis']} KPI(s)"
+            )
+        where = f" to KRA {change.kra}" if change.kra else ""
+        return f"{subject} added{where}, weight {num(change.new)}%"
+    if change.kind == "removed":
+        if change.target == "role":
+            return (
+                f"role {change.id} removed (had {change.old['kras']} KRA(s), "
+                f"{change.old['kpis']} KPI(s))"
+            )
+        where = f" from KRA {change.kra}" if change.kra else ""
+        return f"{subject} removed{where} (weight was {num(change.old)}%)"
+    if change.kind == "moved":
+        return f"{subject} moved from KRA {change.old} to KRA {change.new}"
+    if change.kind == "renamed":
+        return f"{subject} renamed '{change.old}' -> '{change.new}'"
+    if change.minor:
+        return f"{subject} {change.field} text changed"
+    return (
+        f"{subject} {change.field}: {_value(change.field, change.old)} -> "
+        f"{_value(change.field, change.new)}"
+    )
+
+
+# --------------------------------------------------------------------------- impact
+
+
+@dataclass(slots=True)
+class ImpactRow:
+    employee: str
+    name: str | None
+    role: str
+    period: str | None
+    old_score: float | None
+    new_score: float | None
+    old_rating: tuple[int, str] | None
+    new_rating: tuple[int, str] | None
+
+    @property
+    def delta(self) -> float | None:
+        if self.old_score is None or self.new_score is None:
+            return None
+        return self.new_score - self.old_score
+
+    @property
+    def moved(self) -> bool:
+        return self.old_score != self.new_score or self.old_rating != self.new_rating
+
+    @property
+    def rating_move(self) -> str:
+        """up, down, changed (to or from 'insufficient data'), or same."""
+        if self.old_rating == self.new_rating:
+            return "same"
+        if self.old_rating is None or self.new_rating is None:
+            return "changed"
+        return "up" if self.new_rating[0] > self.old_rating[0] else "down"
+
+
+@dataclass(slots=True)
+class Impact:
+    rows: list[ImpactRow]
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+    def summary(self) -> dict[str, int]:
+        moves = [r.rating_move for r in self.rows]
+        return {
+            "employees": len(self.rows),
+            "score_changed": sum(1 for r in self.rows if r.old_score != r.new_score),
+            "rating_changed": sum(1 for m in moves if m != "same"),
+            "rating_up": moves.count("up"),
+            "rating_down": moves.count("down"),
+        }
+
+
+def _rating(card: Scorecard | None) -> tuple[int, str] | None:
+    if card is None or card.rating is None:
+        return None
+    return (card.rating.level, card.rating.label)
+
+
+def impact(
+    actuals: Sequence[str], old: Catalog, new: Catalog, role: str | None, options: Any = None
+) -> Impact:
+    """Score the actuals under both catalogs and pair the scorecards by employee, role, period."""
+    from kpicard.actuals.mapping import ReadOptions
+    from kpicard.models import ScoringOptions
+    from kpicard.pipeline import score_inputs
+
+    scoring = options or ScoringOptions()
+    runs = []
+    for label, catalog in (("old", old), ("new", new)):
+        try:
+            runs.append(score_inputs(actuals, catalog, scoring, ReadOptions(role=role)))
+        except DiagnosticError as exc:
+            note = Diagnostic(
+                "diff.impact",
+                f"the actuals cannot be scored under the {label} catalog ({catalog.display})",
+                Severity.NOTE,
+            )
+            raise DiagnosticError([*exc.diagnostics, note], exc.kind) from None
+    before = {(c.employee, c.role.id, c.period): c for c in runs[0].scorecards}
+    after = {(c.employee, c.role.id, c.period): c for c in runs[1].scorecards}
+    rows = []
+    for key in list(before) + [k for k in after if k not in before]:
+        a, b = before.get(key), after.get(key)
+        card = b or a
+        assert card is not None
+        rows.append(
+            ImpactRow(
+                employee=key[0],
+                name=card.name,
+                role=key[1],
+                period=key[2],
+                old_score=a.score if a else None,
+                new_score=b.score if b else None,
+                old_rating=_rating(a),
+                new_rating=_rating(b),
+            )
+        )
+    rows.sort(key=_impact_order)
+    seen: set[str] = set()
+    warnings = []
+    for d in runs[0].diagnostics + runs[1].diagnostics:
+        if d.render() not in seen:
+            seen.add(d.render())
+            warnings.append(d)
+    return Impact(rows, warnings)
+
+
+def _impact_order(row: ImpactRow) -> tuple[int, float, str, str]:
+    delta = row.delta
+    size = float("inf") if delta is None and row.moved else abs(delta or 0.0)
+    return (0 if row.moved else 1, -size, row.employee, row.period or "")
+
+
+# --------------------------------------------------------------------------- documents
+
+
+def summary(diffs: list[RoleDiff]) -> dict[str, int]:
+    changes = [c for d in diffs for c in d.changes]
+    return {
+        "roles_added": sum(1 for d in diffs if d.status == "added"),
+        "roles_removed": sum(1 for d in diffs if d.status == "removed"),
+        "roles_changed": sum(1 for d in diffs if d.status == "changed"),
+        "changes": len(changes),
+        "major": sum(1 for c in changes if not c.minor),
+        "minor": sum(1 for c in changes if c.minor),
+    }
+
+
+def to_json(old: Catalog, new: Catalog, diffs: list[RoleDiff], result: Impact | None) -> dict:
+    """The JSON document (schema version 1; keys only grow, see docs/catalogs-in-git.md)."""
+    doc: dict[str, Any] = {
+        "kpicard": 1,
+        "old": {"catalog": old.display, "digest": old.digest},
+        "new": {"catalog": new.display, "digest": new.digest},
+        "changed": bool(diffs),
+        "summary": summary(diffs),
+        "roles": [
+            {
+                "id": d.id,
+                "name": d.name,
+                "status": d.status,
+                "changes": [c.to_json() for c in d.changes],
+            }
+            for d in diffs
+        ],
+        "impact": None,
+    }
+    if result is not None:
+        doc["impact"] = {
+            "summary": result.summary(),
+            "employees": [_impact_json(r) for r in result.rows],
+        }
+    return doc
+
+
+def _impact_json(row: ImpactRow) -> dict[str, Any]:
+    def side(score: float | None, rating: tuple[int, str] | None) -> dict[str, Any]:
+        return {
+            "score": score,
+            "rating": None if rating is None else {"level": rating[0], "label": rating[1]},
+        }
+
+    return {
+        "employee": row.employee,
+        "name": row.name,
+        "role": row.role,
+        "period": row.period,
+        "old": side(row.old_score, row.old_rating),
+        "new": side(row.new_score, row.new_rating),
+        "delta": row.delta,
+        "rating_change": row.rating_move,
+    }
+
+
+def _score_text(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def _rating_text(rating: tuple[int, str] | None) -> str:
+    return "insufficient data" if rating is None else f"{rating[0]} {rating[1]}"
+
+
+def _delta_text(row: ImpactRow) -> str:
+    delta = row.delta
+    return "-" if delta is None else f"{delta:+.1f}"
+
+
+IMPACT_HEADERS = ["employee", "name", "role", "period", "old", "new", "change", "old rating",
+                  "new rating"]  # fmt: skip
+
+
+def impact_rows(result: Impact, only_moved: bool = True) -> list[list[str]]:
+    return [
+        [
+            r.employee,
+            r.name or "",
+            r.role,
+            r.period or "",
+            _score_text(r.old_score),
+            _score_text(r.new_score),
+            _delta_text(r),
+            _rating_text(r.old_rating),
+            _rating_text(r.new_rating),
+        ]
+        for r in result.rows
+        if r.moved or not only_moved
+    ]
+
+
+def impact_summary_line(result: Impact) -> str:
+    s = result.summary()
+    return (
+        f"{s['employees']} employee(s) scored: {s['score_changed']} change score, "
+        f"{s['rating_changed']} change rating ({s['rating_up']} up, {s['rating_down']} down)"
+    )
+
+
+def header_line(old: Catalog, new: Catalog, diffs: list[RoleDiff]) -> str:
+    s = summary(diffs)
+    if not diffs:
+        return f"no changes in meaning: {old.display} -> {new.display}"
+    return (
+        f"{old.display} -> {new.display}: {s['roles_changed']} role(s) changed, "
+        f"{s['roles_added']} added, {s['roles_removed']} removed; {s['major']} change(s), "
+        f"{s['minor']} text change(s)"
+    )
+
+
+def role_heading(d: RoleDiff) -> str:
+    if d.status != "changed":
+        return f"{describe(d.changes[0])}: {d.name}"
+    return f"role {d.id} ({d.name}): {len(d.changes)} change(s)"
+
+
+def render_markdown(
+    old: Catalog, new: Catalog, diffs: list[RoleDiff], result: Impact | None
+) -> str:
+    from kpicard.render.text import md_table
+
+    parts = [f"## Catalog changes: `{old.display}` → `{new.display}`\n\n"]
+    parts.append(_md(header_line(old, new, diffs)) + "\n\n")
+    for d in diffs:
+        parts.append(f"### `{d.id}` {_md(d.name)} ({d.status})\n\n")
+        if d.status != "changed":
+            parts.append(_md(describe(d.changes[0])) + "\n\n")
+            continue
+        rows = [["·" if c.minor else SIGNS[c.kind], describe(c)] for c in d.changes]
+        parts.append(md_table(["", "change"], rows) + "\n")
+    if result is not None:
+        parts.append("### Impact on scores\n\n")
+        parts.append(_md(impact_summary_line(result)) + "\n\n")
+        rows = impact_rows(result)
+        if rows:
+            parts.append(md_table(IMPACT_HEADERS, rows) + "\n")
+    return "".join(parts).rstrip("\n") + "\n"
+
+
+def _md(text: str) -> str:
+    from kpicard.render.safe import clean
+
+    return clean(text).replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
+
+
+def render_text_lines(diffs: list[RoleDiff]) -> list[tuple[int, str, str]]:
+    """(indent, sign, text) lines of the text output, for the plain and the coloured printer."""
+    lines: list[tuple[int, str, str]] = []
+    for d in diffs:
+        lines.append((0, {"added": "+", "removed": "-"}.get(d.status, "~"), role_heading(d)))
+        if d.status != "changed":
+            continue
+        for c in d.changes:
+            lines.append((2, "." if c.minor else SIGNS[c.kind], describe(c)))
+    return lines
+
+
+# --------------------------------------------------------------------------- textconv
+
+
+def outline(role: Role) -> str:
+    """A stable, one-fact-per-line view of a role for `git diff` (the textconv driver).
+
+    Every value that scoring reads stands on its own line under its KRA and KPI, so a line diff
+    of two outlines is a semantic diff; effective values are spelled out (a KPI's weight when the
+    catalog leaves it to equal shares, its period when it inherits the role's).
+    """
+    lines = [f"role {role.id}", f"  name: {role.name}", f"  period: {role.period}"]
+    if role.summary:
+        lines.append(f"  summary: {role.summary}")
+    for title in ROLE_TEXTS[1:]:
+        for item in getattr(role, title) or []:
+            lines.append(f"  {title}: {item}")
+    origin = "" if role.rating_scale is not None else " (default)"
+    for level in role.scale():
+        lines.append(
+            f"  rating {level.level}: {level.label} >= {num(level.min_score or 0)}{origin}"
+        )
+    for kra in role.kras:
+        lines.append(f"kra {kra.id}")
+        lines.append(f"  name: {kra.name}")
+        lines.append(f"  weight: {num(kra.weight)}%")
+        for name in KRA_TEXTS:
+            if getattr(kra, name):
+                lines.append(f"  {name}: {getattr(kra, name)}")
+        for kpi, weight in zip(kra.kpis, kra.kpi_weights(), strict=True):
+            lines.extend(_kpi_outline(role, kpi, weight))
+    return "\n".join(lines) + "\n"
+
+
+def _kpi_outline(role: Role, kpi: KPI, weight: float) -> list[str]:
+    equal = " (equal share)" if kpi.weight is None else ""
+    inherited = " (role)" if kpi.period is None else ""
+    lines = [f"  kpi {kpi.id}", f"    name: {kpi.name}"]
+    if kpi.description:
+        lines.append(f"    description: {kpi.description}")
+    lines.append(f"    unit: {kpi.unit_label() if kpi.unit != 'percent' else 'percent'}")
+    lines.append(f"    direction: {kpi.direction}")
+    lines.append(f"    threshold: {num(kpi.threshold)}")
+    lines.append(f"    target: {num(kpi.target)}")
+    if kpi.stretch is not None:
+        lines.append(f"    stretch: {num(kpi.stretch)}")
+    lines.append(f"    weight: {num(weight)}%{equal}")
+    lines.append(f"    period: {role.kpi_period(kpi)}{inherited}")
+    lines.extend(f"    alias: {alias}" for alias in kpi.aliases)
+    return lines

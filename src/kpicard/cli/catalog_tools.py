@@ -1,0 +1,330 @@
+"""`kpicard catalog diff | fmt | lint | schema | textconv`: the catalog as code (SPEC 9).
+
+Kept apart from `kpicard.cli.catalog` (browse and validate) and added to that app by
+`register(app)`, so each half can change without touching the other.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+from kpicard.cli.app import GuardedTyper
+from kpicard.cli.common import CATALOG_HELP
+from kpicard.diagnostics import DiagnosticError, usage_error
+
+
+def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
+    value = value.lower()
+    if value not in allowed:
+        raise usage_error("usage.format", f"unknown {option} '{value}'; use {', '.join(allowed)}")
+    return value
+
+
+# --------------------------------------------------------------------------- diff
+
+
+def diff(
+    old: str = typer.Argument(..., help="Folder, role file, git revision or REV:folder."),
+    new: str = typer.Argument(..., help="Folder, role file, git revision or REV:folder."),
+    fmt: str = typer.Option("text", "--format", "-f", help="text, markdown or json."),
+    exit_code: bool = typer.Option(
+        False, "--exit-code", help="Exit 1 when something changed in meaning (like git diff)."
+    ),
+    impact: list[str] = typer.Option(
+        None,
+        "--impact",
+        help="Actuals (CSV/xlsx, folder or glob; repeat for more) to score under both "
+        "catalogs: whose score and rating change.",
+    ),
+    role: str = typer.Option(None, "--role", "-r", help="Only this role (and its actuals)."),
+    path: str = typer.Option(
+        None,
+        "--path",
+        help="Catalog folder to read at a revision (default: the catalog in effect).",
+    ),
+    catalog: str = typer.Option(None, "--catalog", help=CATALOG_HELP),
+) -> None:
+    """Show what a catalog change means: per role, KRAs and KPIs added, removed, renamed, moved,
+    and changed weights, directions, units, thresholds, targets, stretches, periods and scales.
+
+    An existing path is read as a folder or file; anything else is a git revision of the
+    catalog in the current repository, read without a checkout.
+
+    Examples:
+
+      kpicard catalog diff HEAD~1 HEAD
+
+      kpicard catalog diff main catalog/ --format markdown > comment.md
+
+      kpicard catalog diff v2026.1 HEAD --impact q3/team.csv --role billing-staff
+    """
+    from kpicard.catalog import diff as d
+
+    out_format = _choice(fmt, ("text", "markdown", "json"), "format")
+    before = d.resolve_side(old, path, catalog)
+    after = d.resolve_side(new, path, catalog)
+    d.check_valid(before, after)
+    if role is not None and role not in before.roles and role not in after.roles:
+        raise usage_error(
+            "role.unknown", f"role '{role}' is in neither {before.display} nor {after.display}"
+        )
+    diffs = d.diff_catalogs(before, after, role)
+    result = None
+    if impact:
+        from kpicard.cli.console import print_diagnostics
+        from kpicard.cli.score import expand_inputs
+
+        result = d.impact(expand_inputs(impact), before, after, role)
+        print_diagnostics(result.warnings)
+    if out_format == "json":
+        doc = d.to_json(before, after, diffs, result)
+        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    elif out_format == "markdown":
+        sys.stdout.write(d.render_markdown(before, after, diffs, result))
+    else:
+        _diff_text(before, after, diffs, result)
+    if exit_code and diffs:
+        raise typer.Exit(1)
+
+
+_SIGN_STYLE = {"+": "green", "-": "red", ">": "cyan", "~": "yellow", ".": "dim"}
+
+
+def _diff_text(before, after, diffs, result) -> None:
+    from rich.text import Text
+
+    from kpicard.catalog import diff as d
+    from kpicard.cli.console import out_console, plain_table
+    from kpicard.render.safe import clean
+
+    console = out_console()
+    console.print(Text(clean(d.header_line(before, after, diffs)), style="bold"))
+    for indent, sign, text in d.render_text_lines(diffs):
+        line = Text(" " * indent)
+        line.append(sign, style=_SIGN_STYLE[sign])
+        line.append(" " + clean(text), style="bold" if indent == 0 else "")
+        console.print(line)
+    if result is not None:
+        console.print(Text(""))
+        console.print(Text(clean(d.impact_summary_line(result)), style="bold"))
+        rows = d.impact_rows(result)
+        if rows:
+            console.print(Text(plain_table(d.IMPACT_HEADERS, rows).rstrip("\n")))
+
+
+# --------------------------------------------------------------------------- fmt
+
+
+def _role_paths(paths: list[Path] | None, catalog: str | None) -> list[Path]:
+    from kpicard.catalog.find import choose_catalog
+    from kpicard.catalog.load import role_files_in
+
+    if not paths:
+        paths = [choose_catalog(catalog).path]
+    files: list[Path] = []
+    for p in paths:
+        if not p.exists():
+            raise usage_error("catalog.missing", f"no such file or folder: {p}")
+        files.extend(role_files_in(p))
+    return files
+
+
+def fmt(
+    paths: list[Path] = typer.Argument(
+        None, help="Role files or catalog folders (default: the catalog in effect)."
+    ),
+    check: bool = typer.Option(
+        False, "--check", help="Write nothing; exit 1 listing files that would change."
+    ),
+    show_diff: bool = typer.Option(
+        False, "--diff", help="Write nothing; print a unified diff; exit 1 if any."
+    ),
+    catalog: str = typer.Option(None, "--catalog", help=CATALOG_HELP),
+) -> None:
+    """Rewrite role files in the canonical key order and layout, keeping every comment.
+
+    Invalid files are refused (their errors are printed). Idempotent.
+
+    Examples:
+
+      kpicard catalog fmt catalog/
+
+      kpicard catalog fmt --check catalog/
+    """
+    import difflib
+
+    from kpicard.catalog.fmt import FormatError, format_text
+    from kpicard.catalog.load import display_path, load_role_file
+    from kpicard.cli.console import message, print_diagnostics
+    from kpicard.diagnostics import Report
+    from kpicard.outputs import write_text_atomic
+
+    report = Report()
+    changed: list[str] = []
+    files = _role_paths(paths, catalog)
+    for path in files:
+        role_file = load_role_file(path, report)
+        if role_file.role is None:
+            continue
+        text = role_file.raw.decode("utf-8-sig")
+        try:
+            formatted = format_text(text)
+        except FormatError as exc:
+            raise RuntimeError(f"fmt cannot rewrite {role_file.display}: {exc}") from None
+        if formatted == text:
+            continue
+        changed.append(role_file.display)
+        if show_diff:
+            sys.stdout.writelines(
+                difflib.unified_diff(
+                    text.splitlines(keepends=True),
+                    formatted.splitlines(keepends=True),
+                    f"a/{display_path(path)}",
+                    f"b/{display_path(path)}",
+                )
+            )
+        elif check:
+            sys.stdout.write(f"would reformat {role_file.display}\n")
+        else:
+            write_text_atomic(path, formatted)
+    print_diagnostics(report.items)
+    verb = "would reformat" if check or show_diff else "reformatted"
+    message(f"{verb} {len(changed)} of {len(files)} role file(s)")
+    if report.has_errors:
+        raise DiagnosticError([], "invalid")
+    if changed and (check or show_diff):
+        raise typer.Exit(1)
+
+
+# --------------------------------------------------------------------------- lint
+
+
+def lint(
+    paths: list[Path] = typer.Argument(
+        None, help="Role files or catalog folders (default: the catalog in effect)."
+    ),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 when there is any finding."),
+    fmt: str = typer.Option("text", "--format", "-f", help="text or github (annotations)."),
+    catalog: str = typer.Option(None, "--catalog", help=CATALOG_HELP),
+) -> None:
+    """SMART checks of each KPI (specific, measurable, achievable, relevant, time-bound) and
+    smells (tiny weights, single-KPI KRAs, near-duplicate names). Codes: docs/catalogs-in-git.md.
+
+    Findings are warnings: exit 0 unless --strict. Invalid files: errors, exit 1.
+
+    Examples:
+
+      kpicard catalog lint catalog/
+
+      kpicard catalog lint --strict --format github catalog/
+    """
+    from kpicard.catalog.lint import lint_role
+    from kpicard.catalog.load import load_role_file
+    from kpicard.cli.console import message, print_diagnostics
+    from kpicard.diagnostics import Report
+
+    out_format = _choice(fmt, ("text", "github"), "format")
+    files = _role_paths(paths, catalog)
+    report = Report()
+    role_files = [load_role_file(p, report) for p in files]
+    if report.has_errors:
+        raise DiagnosticError(report.items)
+    findings = [f for rf in role_files for f in lint_role(rf)]
+    if out_format == "github":
+        sys.stdout.write("".join(f.github() + "\n" for f in findings))
+    else:
+        _print_findings(findings)
+    files_hit = len({f.file for f in findings})
+    print_diagnostics(report.items)
+    message(f"{len(findings)} finding(s) in {files_hit} of {len(files)} role file(s)")
+    if strict and findings:
+        raise typer.Exit(1)
+
+
+def _print_findings(findings) -> None:
+    from rich.text import Text
+
+    from kpicard.cli.console import out_console
+    from kpicard.render.safe import clean
+
+    console = out_console()
+    for f in findings:
+        d = f.diagnostic()
+        line = Text()
+        line.append(clean(str(d.location)), style="bold")
+        line.append(": ")
+        line.append("warning", style="yellow")
+        line.append(": " + clean(d.message))
+        console.print(line)
+        console.print(Text("  hint: " + clean(f.hint), style="dim"))
+
+
+# --------------------------------------------------------------------------- schema, textconv
+
+
+def schema(
+    output: Path = typer.Option(None, "--output", "-o", help="Write to this file."),
+) -> None:
+    """Print the JSON Schema (draft-07) of a role file, for editors and other tools.
+
+    Example: kpicard catalog schema -o schema/role.schema.json
+    """
+    from kpicard.catalog.schema import render_schema
+
+    text = render_schema()
+    if output is None or str(output) == "-":
+        sys.stdout.write(text)
+        return
+    from kpicard.cli.console import message
+    from kpicard.outputs import check_output, write_text_atomic
+
+    check_output(output, [])
+    write_text_atomic(output, text)
+    message(f"wrote {output}")
+
+
+def textconv(
+    file: Path = typer.Argument(..., help="A role file (git passes a temporary copy)."),
+) -> None:
+    """Print a role file as a semantic outline, one fact per line: git's diff driver.
+
+    Set up with: git config diff.kpicard.textconv "kpicard catalog textconv" and a
+    .gitattributes line `catalog/*.yaml diff=kpicard`. A file that is not a valid role is
+    printed as it is, after its errors as `#` lines, so that git diff still works.
+    """
+    from kpicard.catalog.diff import outline
+    from kpicard.catalog.load import load_role_text
+    from kpicard.catalog.yamlpos import YamlProblem, parse_positioned
+    from kpicard.diagnostics import Report
+
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise usage_error("catalog.unreadable", f"cannot read {file}: {exc.strerror}") from None
+    stem = file.stem
+    try:
+        doc = parse_positioned(raw.decode("utf-8-sig"))
+        if doc is not None and isinstance(doc.data, dict) and isinstance(doc.data.get("id"), str):
+            stem = doc.data["id"]  # git's temporary copy has another name than the role
+    except (UnicodeDecodeError, YamlProblem):
+        pass
+    report = Report()
+    role_file = load_role_text(raw, str(file), stem, report)
+    if role_file.role is not None:
+        sys.stdout.write(outline(role_file.role))
+        return
+    errors = "".join(f"# kpicard: {d.render().splitlines()[0]}\n" for d in report.errors)
+    sys.stdout.write(errors + raw.decode("utf-8", errors="replace"))
+
+
+def register(app: GuardedTyper) -> None:
+    """Add the catalog-as-code commands to the `kpicard catalog` app."""
+    app.command("diff")(diff)
+    app.command("fmt")(fmt)
+    app.command("lint")(lint)
+    app.command("schema")(schema)
+    app.command("textconv")(textconv)
