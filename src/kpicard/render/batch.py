@@ -417,7 +417,11 @@ def mover_table(movers: Sequence[EmployeeDelta]) -> tuple[list[str], list[list[s
     return header, rows
 
 
-def _rating_change(e: EmployeeDelta) -> str:
+def _rating_change(e: EmployeeDelta, *, short: bool = False) -> str:
+    """`3 Meets expectations -> 4 Exceeds expectations`; levels only (`3 -> 4`) when short."""
+    if short:
+        before, now = (("n/a" if r is None else str(r[0])) for r in (e.rating_before, e.rating))
+        return now if before == now else f"{before} -> {now}"
     if e.rating_before == e.rating:
         return _rating_text(e.rating)
     return f"{_rating_text(e.rating_before)} -> {_rating_text(e.rating)}"
@@ -445,7 +449,7 @@ def change_tables(c: Comparison) -> list[tuple[str, list[str], list[list[str]]]]
                     fmt_score(e.before),
                     fmt_score(e.now),
                     fmt_change(e.delta),
-                    _rating_change(e),
+                    _rating_change(e, short=True),
                     *(fmt_change(changes.get(k)) for k in kra_ids),
                 ]
             )
