@@ -69,30 +69,40 @@ def resolve_side(arg: str, path_option: str | None, catalog_option: str | None) 
             "diff.side",
             f"'{arg}' is not an existing path, and this is not a git repository to read it from",
         )
-    if ":" in arg:
-        rev, sub = arg.split(":", 1)
-        sub = sub.strip("/")
-    else:
-        rev, sub = arg, _catalog_in_repo(root, path_option, catalog_option)
+    rev, _, sub = arg.partition(":")
     if _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"]).returncode != 0:
         raise usage_error(
             "diff.side",
             f"'{arg}' is neither an existing path nor a git revision",
             hint="give a folder, a role file, a revision (HEAD~1, v2026.1) or REV:folder",
         )
-    return _catalog_at(rev, sub)
+    if ":" in arg:
+        return _catalog_at(rev, sub.strip("/"))
+    return _catalog_at(rev, _catalog_in_repo(root, rev, path_option, catalog_option))
 
 
-def _catalog_in_repo(root: Path, path_option: str | None, catalog_option: str | None) -> str:
+def _catalog_in_repo(
+    root: Path, rev: str, path_option: str | None, catalog_option: str | None
+) -> str:
+    """The catalog folder relative to the repository root.
+
+    When the catalog in effect is the bundled one of an installed kpicard (outside this
+    repository), the repository's own top-level `catalog/` is meant, if the revision has one.
+    """
+    from kpicard.catalog.find import choose_catalog
+
+    choice = None
     if path_option:
         where = (Path.cwd() / path_option).resolve()
     else:
-        from kpicard.catalog.find import choose_catalog
-
-        where = choose_catalog(catalog_option).path.resolve()
+        choice = choose_catalog(catalog_option)
+        where = choice.path.resolve()
     try:
         rel = where.relative_to(root)
     except ValueError:
+        bundled = choice is not None and choice.origin == "bundled"
+        if bundled and _git(["cat-file", "-t", f"{rev}:catalog"]).stdout.strip() == "tree":
+            return "catalog"
         raise usage_error(
             "diff.outside-repo",
             f"the catalog {where} is not inside the git repository {root}",
@@ -431,10 +441,12 @@ class ImpactRow:
 
     @property
     def rating_move(self) -> str:
-        """up, down, changed (to or from 'insufficient data'), or same."""
+        """up, down, same, or changed (to or from 'insufficient data', or a new label)."""
         if self.old_rating == self.new_rating:
             return "same"
         if self.old_rating is None or self.new_rating is None:
+            return "changed"
+        if self.new_rating[0] == self.old_rating[0]:
             return "changed"
         return "up" if self.new_rating[0] > self.old_rating[0] else "down"
 
