@@ -197,15 +197,18 @@ def _describe(value: Any) -> str:
 
 
 def _existing(loc: tuple[Any, ...], data: Any) -> Path_:
-    """The longest prefix of pydantic's `loc` that exists in the data (drops union tags)."""
+    """The part of pydantic's `loc` that exists in the data: union tags (`InputSpec`, `str`,
+    `list[...]`) inside the path are skipped, and it stops where the data stops."""
     real: list[str | int] = []
     node = data
-    for part in loc:
+    for i, part in enumerate(loc):
         if (isinstance(node, dict) and isinstance(part, str) and part in node) or (
             isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
         ):
             node = node[part]
             real.append(part)
+        elif isinstance(part, str) and i < len(loc) - 1:
+            continue  # a union tag
         else:
             break
     return tuple(real)
@@ -231,7 +234,7 @@ def _message(errors: list[dict[str, Any]], path: Path_, value: Any) -> str:
     types = {e["type"] for e in errors}
     if "literal_error" in types:
         expected = [e["ctx"]["expected"] for e in errors if e["type"] == "literal_error"]
-        return f"'{name}' must be {' or '.join(expected)}, got {_describe(value)}"
+        return f"'{name}' must be {' or '.join(dict.fromkeys(expected))}, got {_describe(value)}"
     for kind in ("greater_than_equal", "less_than_equal"):
         if kind in types:
             err = next(e for e in errors if e["type"] == kind)
@@ -266,7 +269,7 @@ def explain_validation(exc: ValidationError, data: Any) -> Iterable[tuple[str, P
     each branch; the branch that got deeper into the data explains the problem, so errors of a
     shallower branch are dropped when a deeper one exists below the same place.
     """
-    found: list[tuple[str, Path_, bool]] = []
+    found: list[tuple[str, Path_, bool, bool]] = []  # message, path, at_key, from a union tag
     grouped: dict[Path_, list[dict[str, Any]]] = {}
     tagged: dict[Path_, bool] = {}
     for err in exc.errors():
@@ -275,12 +278,12 @@ def explain_validation(exc: ValidationError, data: Any) -> Iterable[tuple[str, P
             parent = _existing(loc[:-1], data)
             name = str(loc[-1])
             if err["type"] == "missing":
-                found.append((f"missing required key '{name}'", parent, False))
+                found.append((f"missing required key '{name}'", parent, False, False))
                 continue
             fields = _fields_for(parent)
             close = difflib.get_close_matches(name, fields, n=1, cutoff=0.6)
             tail = f"did you mean '{close[0]}'?" if close else f"allowed keys: {', '.join(fields)}"
-            found.append((f"unknown key '{name}'; {tail}", (*parent, name), True))
+            found.append((f"unknown key '{name}'; {tail}", (*parent, name), True, False))
             continue
         path = _existing(loc, data)
         grouped.setdefault(path, []).append(err)
@@ -288,10 +291,13 @@ def explain_validation(exc: ValidationError, data: Any) -> Iterable[tuple[str, P
     for path, errors in grouped.items():
         value = _value_at(data, path)
         at_key = isinstance(value, list | dict) and bool(path)
-        found.append((_message(errors, path, value), path, at_key))
-    deeper = [p for _m, p, _k in found]
-    for message, path, at_key in found:
-        if tagged.get(path) and any(len(q) > len(path) and q[: len(path)] == path for q in deeper):
+        found.append((_message(errors, path, value), path, at_key, tagged[path]))
+    for i, (message, path, at_key, from_union) in enumerate(found):
+        explained_elsewhere = any(
+            j != i and len(q) >= len(path) and q[: len(path)] == path
+            for j, (_m, q, _k, _u) in enumerate(found)
+        )
+        if from_union and explained_elsewhere:
             continue
         yield message, path, at_key
 
@@ -364,6 +370,13 @@ def parse_manifest(text: str, display: str) -> tuple[Manifest, Positioned]:
                 location=Location(display, *_second),
             )
         )
+    if "format" in doc.data and "out_dir" not in doc.data:
+        errors.at(
+            ("format",),
+            "'format' is the format of out_dir; give out_dir too, or put "
+            "format: in each entry of outputs",
+            key=True,
+        )
     try:
         model = Manifest.model_validate(doc.data)
     except ValidationError as exc:
@@ -427,13 +440,6 @@ def resolve(model: Manifest, doc: Positioned, path: Path, display: str) -> Resol
             errors.at(
                 ("compare",), f"previous scores not found: {model.compare}", code="manifest.path"
             )
-    if model.format is not None and model.out_dir is None:
-        errors.at(
-            ("format",),
-            "'format' is the format of out_dir; give out_dir too, or put "
-            "format: in each entry of outputs",
-            key=True,
-        )
     outputs: list[OutputTarget] = []
     seen: dict[Path, int] = {}
     input_paths = {Path(n).resolve() for n in inputs}
