@@ -7,13 +7,15 @@ renderer. Tests call this function directly and compare its serialised result wi
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from kpicard.actuals.mapping import ReadOptions, Record, read_records
 from kpicard.catalog.load import Catalog
-from kpicard.diagnostics import Diagnostic, DiagnosticError, Report
+from kpicard.diagnostics import Diagnostic, DiagnosticError, Location, Report
 from kpicard.models import ScoreRun, ScoringOptions
 
 
@@ -29,6 +31,7 @@ def read_input(name: str, catalog: Catalog, options: ReadOptions, sheet: str | N
     from kpicard.actuals import open_table
 
     report = Report()
+    options = _with_template_role(name, catalog, options, report)
     try:
         table = open_table(name, sheet=sheet)
         records, read_report = read_records(table, catalog.roles, options)
@@ -39,6 +42,42 @@ def read_input(name: str, catalog: Catalog, options: ReadOptions, sheet: str | N
         return InputResult(name, [], report)
     report.extend(read_report.items)
     return InputResult(name, records, report)
+
+
+def _with_template_role(
+    name: str, catalog: Catalog, options: ReadOptions, report: Report
+) -> ReadOptions:
+    """A filled-in `kpicard template` workbook carries its role and catalog digest.
+
+    Its role applies when no --role was given; a digest that differs from the catalog in use
+    draws a warning, since the columns may no longer be the role's KPIs.
+    """
+    if (
+        name == "-"
+        or Path(name).suffix.lower() not in (".xlsx", ".xlsm")
+        or not Path(name).is_file()
+    ):
+        return options
+    from kpicard.actuals.template_meta import read_template_meta
+
+    meta = read_template_meta(name)
+    if meta is None:
+        return options
+    where = Location(file=name)
+    digest = meta.get("catalog_digest")
+    if digest and digest != catalog.digest:
+        report.warning(
+            "input.template-catalog",
+            f"this template was made from a different catalog version ({digest[:15]}...) "
+            f"than the one in use ({catalog.digest[:15]}...)",
+            where,
+            hint=f"check the columns still match, or make a new one with `kpicard template "
+            f"{meta['role']}`",
+        )
+    if options.role is None and meta["role"] in catalog.roles:
+        report.note("input.template-role", f"role '{meta['role']}' from the template", where)
+        return dataclasses.replace(options, role=meta["role"])
+    return options
 
 
 def score_records(records: Sequence[Record], catalog: Catalog, options: ScoringOptions):

@@ -11,7 +11,7 @@ import sys
 import typer
 
 from kpicard import __version__
-from kpicard.cli import catalog, score
+from kpicard.cli import batch, catalog, catalog_tools, score, template
 from kpicard.cli.app import EXIT_INTERRUPTED, EXIT_OK, new_app, silence_stdout, state
 
 app = new_app(
@@ -43,8 +43,11 @@ def main(
     state["debug"] = debug
 
 
+catalog_tools.register(catalog.app)
 app.add_typer(catalog.app, name="catalog")
 score.register(app)
+template.register(app)
+batch.register(app)
 
 
 def run() -> None:
