@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -50,14 +49,16 @@ def teams(tmp_path: Path) -> Path:
     return folder
 
 
-def test_valid_manifest_resolves_paths_against_its_folder(tmp_path: Path, teams: Path) -> None:
+def test_valid_manifest_resolves_paths_against_its_folder(
+    tmp_path: Path, teams: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = review(
         tmp_path,
         "inputs: [teams/]\nrole: account-coordinator\ngroup_by: team\n"
         "outputs:\n  - {path: out/scores.json}\n  - {path: out/review.txt}\n"
         "out_dir: out/teams\nformat: csv\n",
     )
-    os.chdir(tmp_path)  # another folder than the manifest's
+    monkeypatch.chdir(tmp_path)  # another folder than the manifest's
     m = load_manifest(path)
     assert [Path(n).resolve() for n in m.inputs] == sorted(teams.resolve().glob("*.csv"))
     assert [(t.path.resolve(), t.format) for t in m.outputs] == [
