@@ -13,9 +13,11 @@ such as `=HYPERLINK(...)` is a string cell and never a formula (BAD_INPUTS 58).
 from __future__ import annotations
 
 import contextlib
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, BinaryIO
 
 import xlsxwriter
@@ -36,6 +38,7 @@ SHEET_NAME_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
 INSUFFICIENT = "insufficient data"
 MIN_WIDTH, MAX_WIDTH = 6.0, 60.0
 NUMBER_WIDTH = 9.0
+COPY_CHUNK = 1024 * 1024
 
 # Excel's own "good / neutral / bad" styles, plus grey for "no value".
 STATUS_COLOURS = {
@@ -58,15 +61,16 @@ PROPERTY_VERSION = "kpicard-version"
 
 
 def write_report(run: ScoreRun, handle: BinaryIO) -> None:
-    """Write the workbook of `run` to `handle` (a seekable binary file).
+    """Write the workbook of `run` to `handle` (a binary file).
 
-    XlsxWriter keeps scratch files while it works; they live in a private folder that is removed
-    whatever happens, so a failed export leaves nothing behind. A failed write to `handle`
-    surfaces as the OSError it is (not XlsxWriter's wrapper), so callers report it as such.
+    XlsxWriter keeps scratch files while it works and builds the zip in a private folder that
+    is removed whatever happens, so a failed export leaves nothing behind; the finished zip is
+    then copied to `handle`, so a full disk there is a plain OSError for the caller to report.
     """
     with tempfile.TemporaryDirectory(prefix="kpicard-xlsx-") as scratch:
+        built = Path(scratch) / "report.xlsx"
         book = xlsxwriter.Workbook(
-            handle,
+            str(built),
             {
                 "tmpdir": scratch,
                 "strings_to_formulas": False,
@@ -86,6 +90,8 @@ def write_report(run: ScoreRun, handle: BinaryIO) -> None:
         except BaseException:
             _discard(book)
             raise
+        with built.open("rb") as source:
+            shutil.copyfileobj(source, handle, COPY_CHUNK)
 
 
 def _discard(book: Workbook) -> None:
