@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 
 from kpicard.models import (
     KPI,
@@ -307,6 +308,7 @@ def score_scorecard(
     *,
     employee: str,
     sources: Mapping[str, Source] | None = None,
+    source_of: Callable[[str], Source | None] | None = None,
     name: str | None = None,
     team: str | None = None,
     manager: str | None = None,
@@ -320,6 +322,9 @@ def score_scorecard(
     (status "missing") and counts it as present. Under "error" the caller must report missing
     values as input errors before scoring; if one still reaches the engine it raises ValueError,
     as it does for a NaN actual or a cap below 100.
+
+    Where each actual came from is `sources[kpi_id]` or `source_of(kpi_id)`; it is looked up only
+    when the KPI results are built, which happens on first access to `KRAResult.kpis`.
     """
     plan = compile_role(role)
     cap = options.cap
@@ -328,7 +333,7 @@ def score_scorecard(
     zero_missing = policy == "zero"
     error_missing = policy == "error"
     get = values.get
-    source_of = sources.get if sources else None
+    lookup = source_of if source_of is not None else (sources.get if sources else None)
 
     kra_results: list[KRAResult] = []
     kra_weights: list[float] = []  # of KRAs with a score
@@ -336,15 +341,16 @@ def score_scorecard(
     coverage_terms: list[float] = []  # w_kra * fraction present
 
     for kra_plan in plan.kras:
-        results: list[KPIResult] = []
+        actuals: list[float | None] = []
+        scores: list[float | None] = []
         weights: list[float] = []
         terms: list[float] = []
         for kp in kra_plan.kpis:
             value = get(kp.id)
-            source = source_of(kp.id) if source_of is not None else None
+            actuals.append(value)
             if value is None:
                 if zero_missing:
-                    results.append(KPIResult(kp.kpi, kp.weight, None, 0.0, "missing", source))
+                    scores.append(0.0)
                     weights.append(kp.relative)
                     terms.append(0.0)
                     continue
@@ -353,21 +359,15 @@ def score_scorecard(
                         f"employee {employee!r}: no value for KPI {kp.id!r} under "
                         "--missing error (report it as an input error before scoring)"
                     )
-                results.append(KPIResult(kp.kpi, kp.weight, None, None, "missing", source))
+                scores.append(None)
                 continue
             score = kp.scorer(value, cap)
-            if score >= 100.0:
-                status = "met"
-            elif score > 0.0:
-                status = "below"
-            else:
-                status = "missed"
-            results.append(KPIResult(kp.kpi, kp.weight, value, score, status, source))
+            scores.append(score)
             weights.append(kp.relative)
             terms.append(kp.relative * score)
 
         if weights:
-            present = kra_plan.total if len(weights) == len(results) else _fsum(weights)
+            present = kra_plan.total if len(weights) == len(scores) else _fsum(weights)
             kra_score: float | None = _fsum(terms) / present
             fraction = present / kra_plan.total
             kra_weights.append(kra_plan.weight)
@@ -376,7 +376,8 @@ def score_scorecard(
         else:
             kra_score = None
             fraction = 0.0
-        kra_results.append(KRAResult(kra_plan.kra, kra_score, fraction, results))
+        build = partial(_kpi_results, kra_plan.kpis, actuals, scores, lookup)
+        kra_results.append(KRAResult(kra_plan.kra, kra_score, fraction, build=build))
 
     overall = _fsum(kra_terms) / _fsum(kra_weights) if kra_weights else None
     coverage = _fsum(coverage_terms) / plan.total
@@ -398,3 +399,18 @@ def score_scorecard(
         period=period,
         row=row,
     )
+
+
+def _kpi_results(
+    kpis: tuple[KPIPlan, ...],
+    actuals: list[float | None],
+    scores: list[float | None],
+    lookup: Callable[[str], Source | None] | None,
+) -> list[KPIResult]:
+    """The per-KPI results of one KRA, built on demand from what scoring kept."""
+    results = []
+    for kp, value, score in zip(kpis, actuals, scores, strict=True):
+        status = "missing" if value is None else kpi_status(score)
+        source = lookup(kp.id) if lookup is not None and value is not None else None
+        results.append(KPIResult(kp.kpi, kp.weight, value, score, status, source))
+    return results

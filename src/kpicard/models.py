@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, NamedTuple
 
@@ -351,12 +352,42 @@ class KPIResult(NamedTuple):
     source: Source | None = None
 
 
-@dataclass(slots=True)
 class KRAResult:
-    kra: KRA
-    score: float | None
-    coverage: float
-    kpis: list[KPIResult]
+    """One KRA of one scorecard.
+
+    Its per-KPI results are built on first access when the engine passes `build` instead of
+    `kpis`: summary outputs (CSV, tables, rollups) never ask for them, and a large batch would
+    otherwise spend a third of its time making them.
+    """
+
+    __slots__ = ("_build", "_kpis", "coverage", "kra", "score")
+
+    def __init__(
+        self,
+        kra: KRA,
+        score: float | None,
+        coverage: float,
+        kpis: list[KPIResult] | None = None,
+        *,
+        build: Callable[[], list[KPIResult]] | None = None,
+    ) -> None:
+        if (kpis is None) == (build is None):
+            raise ValueError("give either kpis or build")
+        self.kra = kra
+        self.score = score
+        self.coverage = coverage
+        self._kpis = kpis
+        self._build = build
+
+    @property
+    def kpis(self) -> list[KPIResult]:
+        if self._kpis is None:
+            self._kpis = self._build()  # type: ignore[misc]
+            self._build = None
+        return self._kpis
+
+    def __repr__(self) -> str:
+        return f"KRAResult({self.kra.id!r}, score={self.score!r}, coverage={self.coverage!r})"
 
 
 @dataclass(slots=True, frozen=True)

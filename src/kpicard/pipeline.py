@@ -89,7 +89,7 @@ def score_records(records: Sequence[Record], catalog: Catalog, options: ScoringO
             r.values,
             options,
             employee=r.employee,
-            sources=r.sources,
+            source_of=r.source,
             name=r.name,
             team=r.team,
             manager=r.manager,

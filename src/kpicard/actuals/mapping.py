@@ -15,7 +15,7 @@ from typing import Literal
 
 from kpicard.actuals.grid import CellValue, Percent, RawRow, RawTable, column_letter
 from kpicard.actuals.values import ValueProblem, compile_parser
-from kpicard.diagnostics import Location, Report
+from kpicard.diagnostics import DiagnosticError, Location, Report
 from kpicard.models import KPI, Role, Source
 
 HEADER_SEARCH_ROWS = 20
@@ -49,12 +49,22 @@ class Record:
     employee: str
     role: str
     values: dict[str, float | None]
-    sources: dict[str, Source]
+    sources: dict[str, Source]  # explicit cells (long format)
     row: int
     name: str | None = None
     team: str | None = None
     manager: str | None = None
     period: str | None = None
+    letters: Mapping[str, str] | None = None  # wide format: KPI id -> column, shared per table
+    file: str = ""
+    sheet: str | None = None
+
+    def source(self, kpi_id: str) -> Source | None:
+        """Where this record's value of a KPI came from (made on demand: most runs never ask)."""
+        if self.letters is None:
+            return self.sources.get(kpi_id)
+        letter = self.letters.get(kpi_id)
+        return None if letter is None else Source(self.file, self.sheet, f"{letter}{self.row}")
 
 
 @dataclass(slots=True)
@@ -94,8 +104,9 @@ class ActualsReader:
         self.table = table
         self.roles = roles
         self.options = options
-        self.report = Report()
-        self.report.extend(table.report.items)
+        # The table's own report, not a copy: CSV/xlsx readers add problems (NUL bytes, cells
+        # past the size limit, unterminated quotes) while rows stream, after this point.
+        self.report = table.report
         self._indexes: dict[str, _KpiIndex] = {}
         self._parsers: dict[str, Callable[[CellValue], float | None]] = {}
         self._letters: dict[int, str] = {}
@@ -326,6 +337,10 @@ class ActualsReader:
                     hint="use the KPI names as headers; `kpicard template "
                     f"{role_id} -o team.csv` writes them",
                 )
+        letters = {
+            role_id: {kpi.id: letter for _col, kpi, _parse, letter in plan}
+            for role_id, plan in per_role.items()
+        }
         records: list[Record] = []
         seen: dict[tuple[str, str, str | None], int] = {}
         blank_header_cols = {c for c in range(len(cols.headers)) if not cols.headers[c]}
@@ -363,7 +378,7 @@ class ActualsReader:
                             self.where(header.number, col),
                             hint="give the column a header, or delete it",
                         )
-            record = self._wide_record(row, cols, per_role, fractions)
+            record = self._wide_record(row, cols, per_role, letters, fractions)
             if record is None:
                 continue
             key = (record.employee, record.role, record.period)
@@ -387,6 +402,7 @@ class ActualsReader:
         row: RawRow,
         cols: _Columns,
         per_role: dict[str, list[_KpiColumn]],
+        letters: dict[str, dict[str, str]],
         fractions: _FractionWatch,
     ) -> Record | None:
         cells = row.cells
@@ -405,10 +421,9 @@ class ActualsReader:
         if role_id is None:
             return None
         values: dict[str, float | None] = {}
-        sources: dict[str, Source] = {}
         n = len(cells)
-        file, sheet, number = self.table.file, self.table.sheet, row.number
-        for col, kpi, parse, letter in per_role[role_id]:
+        number = row.number
+        for col, kpi, parse, _letter in per_role[role_id]:
             cell = cells[col] if col < n else None
             if cell is None:
                 values[kpi.id] = None
@@ -418,16 +433,17 @@ class ActualsReader:
             except ValueProblem as problem:
                 value = self.invalid(problem, kpi, number, col)
             values[kpi.id] = value
-            if value is not None:
-                sources[kpi.id] = Source(file, sheet, f"{letter}{number}")
-                if type(cell) is Percent:
-                    fractions.percent_cells.add(col)
+            if value is not None and type(cell) is Percent:
+                fractions.percent_cells.add(col)
         return Record(
             employee=employee,
             role=role_id,
             values=values,
-            sources=sources,
+            sources={},
             row=row.number,
+            letters=letters[role_id],
+            file=self.table.file,
+            sheet=self.table.sheet,
             name=self.text(cells, cols.meta.get("name")),
             team=self.text(cells, cols.meta.get("team")),
             manager=self.text(cells, cols.meta.get("manager")),
@@ -550,7 +566,17 @@ class _FractionWatch:
 def read_records(
     table: RawTable, roles: Mapping[str, Role], options: ReadOptions
 ) -> tuple[list[Record], Report]:
-    """Records of one table, and every diagnostic found while reading it."""
+    """Records of one table, and every diagnostic found while reading it.
+
+    A reader that must stop half-way (bytes that are not UTF-8, a corrupt sheet) raises
+    `DiagnosticError`; the problems already found in earlier rows are kept beside its own.
+    """
     reader = ActualsReader(table, roles, options)
-    records = reader.read()
+    try:
+        records = reader.read()
+    except DiagnosticError as exc:
+        if exc.kind == "usage":
+            raise
+        reader.report.extend(exc.diagnostics)
+        return [], reader.report
     return records, reader.report
