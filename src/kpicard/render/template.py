@@ -82,7 +82,7 @@ def template_columns(role: Role) -> list[TemplateColumn]:
 def render_template_csv(role: Role) -> str:
     """The header row of a CSV template (UTF-8 text; the caller adds a BOM for files)."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow(c.header for c in template_columns(role))
+    csv.writer(buffer, lineterminator="\n").writerow(c.header for c in template_columns(role))
     return buffer.getvalue()
 
 
