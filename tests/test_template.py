@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import hashlib
 import io
 import json
 import os
@@ -211,7 +212,13 @@ def test_properties_carry_role_and_catalog_digest(tmp_path: Path, catalog: Path)
     assert props["kpicard-role"] == "desk"
     assert props["kpicard-catalog-digest"] == digest
     assert f"kpicard-role:desk kpicard-catalog:{digest}" == book.properties.keywords
-    assert read_template_meta(path) == {"role": "desk", "catalog_digest": digest}
+    role_digest = "sha256:" + hashlib.sha256((catalog / "desk.yaml").read_bytes()).hexdigest()
+    assert props["kpicard-role-digest"] == role_digest
+    assert read_template_meta(path) == {
+        "role": "desk",
+        "catalog_digest": digest,
+        "role_digest": role_digest,
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -236,6 +243,7 @@ def test_meta_falls_back_to_the_core_keywords(tmp_path: Path, catalog: Path) -> 
     assert read_template_meta(plain) == {
         "role": "desk",
         "catalog_digest": load_catalog(catalog).digest,
+        "role_digest": None,
     }
 
 

@@ -22,6 +22,7 @@ CUSTOM_PART = "docprops/custom.xml"
 CORE_PART = "docprops/core.xml"
 ROLE_PROPERTY = "kpicard-role"
 DIGEST_PROPERTY = "kpicard-catalog-digest"
+ROLE_DIGEST_PROPERTY = "kpicard-role-digest"
 ROLE_KEYWORD = "kpicard-role:"
 DIGEST_KEYWORD = "kpicard-catalog:"
 _ROLE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*\Z")
@@ -30,7 +31,8 @@ _DIGEST = re.compile(r"sha256:[0-9a-f]{64}\Z")
 
 class TemplateMeta(TypedDict):
     role: str
-    catalog_digest: str | None
+    catalog_digest: str | None  # the whole catalog: changes when any role file changes
+    role_digest: str | None  # only this role's file (custom properties only)
 
 
 def read_template_meta(path: str | Path) -> TemplateMeta | None:
@@ -71,7 +73,9 @@ def _from_custom(archive: zipfile.ZipFile, info: zipfile.ZipInfo | None) -> Temp
     for prop in root:
         if _local(prop.tag) == "property" and len(prop):
             values[prop.get("name", "")] = (prop[0].text or "").strip()
-    return _meta(values.get(ROLE_PROPERTY), values.get(DIGEST_PROPERTY))
+    return _meta(
+        values.get(ROLE_PROPERTY), values.get(DIGEST_PROPERTY), values.get(ROLE_DIGEST_PROPERTY)
+    )
 
 
 def _from_core(archive: zipfile.ZipFile, info: zipfile.ZipInfo | None) -> TemplateMeta | None:
@@ -85,9 +89,13 @@ def _from_core(archive: zipfile.ZipFile, info: zipfile.ZipInfo | None) -> Templa
     return _meta(role, digest)
 
 
-def _meta(role: str | None, digest: str | None) -> TemplateMeta | None:
+def _meta(
+    role: str | None, digest: str | None, role_digest: str | None = None
+) -> TemplateMeta | None:
     if not role or len(role) > 200 or not _ROLE.match(role):
         return None
-    if digest is not None and not _DIGEST.match(digest):
-        digest = None
-    return {"role": role, "catalog_digest": digest}
+    return {"role": role, "catalog_digest": _digest(digest), "role_digest": _digest(role_digest)}
+
+
+def _digest(value: str | None) -> str | None:
+    return value if value is not None and _DIGEST.match(value) else None

@@ -24,6 +24,7 @@ from kpicard.actuals.mapping import ID_HEADERS, META_HEADERS, normalise_header
 from kpicard.actuals.template_meta import (
     DIGEST_KEYWORD,
     DIGEST_PROPERTY,
+    ROLE_DIGEST_PROPERTY,
     ROLE_KEYWORD,
     ROLE_PROPERTY,
 )
@@ -189,8 +190,13 @@ def write_template(
     catalog_display: str,
     catalog_digest: str,
     catalog_option: str | None = None,
+    role_digest: str | None = None,
 ) -> None:
-    """Write the template workbook for `role` to `handle` (in memory: no scratch files)."""
+    """Write the template workbook for `role` to `handle` (in memory: no scratch files).
+
+    `role_digest` (sha256 of the role file) lets `score` tell "this role changed" apart from
+    "some other role of the catalog changed", which the catalog digest cannot.
+    """
     book = xlsxwriter.Workbook(
         handle,
         {
@@ -210,6 +216,8 @@ def write_template(
     )
     book.set_custom_property(ROLE_PROPERTY, role.id)
     book.set_custom_property(DIGEST_PROPERTY, catalog_digest)
+    if role_digest:
+        book.set_custom_property(ROLE_DIGEST_PROPERTY, role_digest)
     book.set_custom_property(PROPERTY_TEMPLATE, TEMPLATE_VERSION)
     columns = template_columns(role)
     _actuals_sheet(book, columns)
