@@ -56,11 +56,28 @@ def score_each(
 
     `overrides` maps an input to its own (role, sheet), e.g. from a manifest entry.
     """
+    from kpicard.pipeline import gc_paused
+
+    result = EachResult()
+    with gc_paused():  # as for one big input: the collector would walk every earlier result
+        _score_each(names, catalog, scoring, reading, sheet, overrides, on_input, result)
+    return result
+
+
+def _score_each(
+    names: Sequence[str],
+    catalog,
+    scoring: ScoringOptions,
+    reading,
+    sheet: str | None,
+    overrides: Mapping[str, tuple[str | None, str | None]] | None,
+    on_input: Callable[[str], None] | None,
+    result: EachResult,
+) -> None:
     from dataclasses import replace
 
     from kpicard.pipeline import score_inputs
 
-    result = EachResult()
     for name in names:
         options, its_sheet = reading, sheet
         if overrides and name in overrides:
@@ -74,7 +91,6 @@ def score_each(
             result.failed[name] = exc.diagnostics
         if on_input is not None:
             on_input(name)
-    return result
 
 
 def merge_runs(runs: Mapping[str, ScoreRun], catalog, scoring: ScoringOptions) -> ScoreRun:
