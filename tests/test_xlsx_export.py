@@ -422,6 +422,35 @@ def test_sheet_names_are_legal_and_unique() -> None:
     ]
 
 
+def test_a_role_named_like_a_fixed_sheet_gets_another_name(tmp_path: Path) -> None:
+    from kpicard.models import Role
+
+    def role(role_id: str, name: str) -> Role:
+        kpi = {"id": "k", "name": "K", "unit": "count", "direction": "higher"}
+        kpi |= {"threshold": 0, "target": 10}
+        kra = {"id": "a", "name": "A", "weight": 100, "kpis": [kpi]}
+        return Role.model_validate({"kpicard": 1, "id": role_id, "name": name, "kras": [kra]})
+
+    from kpicard.engine import score_scorecard
+
+    options = ScoringOptions()
+    cards = [
+        score_scorecard(role("r1", "Catalog"), {"k": 5}, options, employee="E1"),
+        score_scorecard(role("r2", "detail"), {"k": 5}, options, employee="E2"),
+    ]
+    path = tmp_path / "r.xlsx"
+    with path.open("wb") as handle:
+        xlsx_render.write_report(ScoreRun(cards, options, "c", "sha256:x"), handle)
+    assert openpyxl.load_workbook(path).sheetnames == [
+        "Summary",
+        "Catalog (2)",
+        "detail (2)",
+        "Detail",
+        "Charts",
+        "Catalog",
+    ]
+
+
 def test_an_empty_run_still_makes_a_valid_workbook(tmp_path: Path) -> None:
     path = tmp_path / "empty.xlsx"
     run = ScoreRun([], ScoringOptions(), "catalog", "sha256:" + "0" * 64)

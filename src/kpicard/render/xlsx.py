@@ -288,7 +288,13 @@ def detail_rows(cards: Iterable[Scorecard]) -> Iterator[DetailRow]:
 
 
 def detail_row_count(cards: Iterable[Scorecard]) -> int:
-    return sum(len(kra.kpis) for card in cards for kra in card.kras)
+    """Rows of the Detail sheets (counted from the catalog: no per-KPI results are built)."""
+    return sum(len(kra.kra.kpis) for card in cards for kra in card.kras)
+
+
+def detail_sheet_names(total: int) -> list[str]:
+    pages = max(1, -(-total // DETAIL_ROWS_PER_SHEET))
+    return ["Detail" if page == 0 else f"Detail ({page + 1})" for page in range(pages)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -340,8 +346,11 @@ class _ReportWriter:
         self.cards = run.scorecards
         self.roles = roles_in(self.cards)
         self.mixed = len(self.roles) > 1
-        self.taken: set[str] = set()
-        self.tables = 0
+        self.total = detail_row_count(self.cards)
+        self.details = detail_sheet_names(self.total)
+        fixed = ["Summary", *self.details, "Charts", "Catalog"]
+        self.taken: set[str] = {name.casefold() for name in fixed}  # a role named "Catalog"
+        self.tables = 0  # gets "Catalog (2)", never the other way round
         self.formats = self._formats()
 
     def _formats(self) -> dict[str, Format]:
@@ -368,7 +377,8 @@ class _ReportWriter:
             self._summary("Summary", self.cards, summary_columns(None, mixed=True))
             for role in self.roles.values():
                 cards = [c for c in self.cards if c.role.id == role.id]
-                self._summary(role.name, cards, summary_columns(role, mixed=False))
+                name = sheet_name(role.name, self.taken)
+                self._summary(name, cards, summary_columns(role, mixed=False))
         else:
             role = next(iter(self.roles.values()), None)
             self._summary("Summary", self.cards, summary_columns(role, mixed=False))
@@ -420,7 +430,7 @@ class _ReportWriter:
                 f"{len(cards)} scorecards do not fit one sheet (Excel holds {MAX_SHEET_ROWS} rows)",
                 hint="use --format csv or json",
             )
-        sheet = add_sheet(self.book, sheet_name(title, self.taken))
+        sheet = add_sheet(self.book, title)
         widths = Widths()
         headers = [c.header for c in columns]
         for col, header in enumerate(headers):
@@ -504,17 +514,10 @@ class _ReportWriter:
         """Stream one row per employee and KPI, continuing on "Detail (2)", ... past the limit."""
         columns = detail_columns(self.mixed)
         headers = [c.header for c in columns]
-        total = detail_row_count(self.cards)
-        pages = max(1, -(-total // DETAIL_ROWS_PER_SHEET))
+        total = self.total
         self.book.constant_memory = True  # only these sheets stream; see the module docstring
         try:
-            sheets = [
-                add_sheet(
-                    self.book,
-                    sheet_name("Detail" if page == 0 else f"Detail ({page + 1})", self.taken),
-                )
-                for page in range(pages)
-            ]
+            sheets = [add_sheet(self.book, name) for name in self.details]
         finally:
             self.book.constant_memory = False
         rows = detail_rows(self.cards)
@@ -546,7 +549,7 @@ class _ReportWriter:
     # -- Charts
 
     def _charts(self) -> None:
-        name = sheet_name("Charts", self.taken)
+        name = "Charts"
         sheet = add_sheet(self.book, name)
         widths = Widths()
         ratings = rating_counts(self.cards)
@@ -604,7 +607,7 @@ class _ReportWriter:
     # -- Catalog
 
     def _catalog(self) -> None:
-        sheet = add_sheet(self.book, sheet_name("Catalog", self.taken))
+        sheet = add_sheet(self.book, "Catalog")
         widths = Widths()
         options = self.run.options
         facts: list[tuple[str, Any]] = [
