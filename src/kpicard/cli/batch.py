@@ -237,12 +237,20 @@ def _plan_lines(manifest, cat, each: EachResult | None) -> list[str]:
         lines.append(f"group by  {', '.join(manifest.group_by)}")
     if manifest.compare_display:
         lines.append(f"compare   {manifest.compare_display} (top {m.movers} movers)")
-    targets = [f"  {t.display} ({t.format})" for t in manifest.outputs]
-    if manifest.out_dir is not None:
-        from kpicard.manifest import display_path
+    from kpicard.manifest import display_path
 
+    def companions(path: Path) -> list[str]:
+        kinds = (["groups"] if manifest.group_by else []) + (["comparison"] if m.compare else [])
+        return [f"  {display_path(path.with_name(f'{path.stem}.{k}.csv'))} (csv)" for k in kinds]
+
+    targets = []
+    for t in manifest.outputs:
+        targets.append(f"  {t.display} ({t.format})")
+        targets += companions(t.path) if t.format == "csv" else []
+    if manifest.out_dir is not None:
         plan = out_dir_plan(manifest.inputs, manifest.out_dir, manifest.out_format)
         targets += [f"  {display_path(p)} ({manifest.out_format})" for p in plan.values()]
+        targets += companions(plan[""]) if manifest.out_format == "csv" else []
     lines.append("would write" if targets else "output    table on standard output")
     lines.extend(targets)
     return lines
@@ -259,18 +267,15 @@ def batch(
 ) -> None:
     """Run a review batch described by a YAML manifest (paths relative to the manifest).
 
-    Example manifest:
+    Keys: kpicard (1), inputs (files, folders, globs, or {path, role, sheet}), catalog, role,
+    period, missing, min_coverage, cap, group_by (team, manager, role or a list), compare (an
+    earlier JSON output), movers, outputs (a list of {path, format}), out_dir and format,
+    detail, keep_going. See examples/q3-review/review.yaml.
 
-      kpicard: 1\n
-      inputs: [teams/]\n
-      period: 2026-Q3\n
-      group_by: [team, manager]\n
-      compare: q2-scores.json\n
-      outputs: [{path: out/q3-scores.json}, {path: out/q3-review.md}]\n
-      out_dir: out/teams\n
-      format: csv
+    Example: kpicard batch examples/q3-review/review.yaml --dry-run
 
-    By default nothing is written when any input is invalid (exit 1).
+    By default nothing is written when any input is invalid (exit 1); a broken manifest is
+    exit 2.
     """
     from kpicard.actuals.mapping import ReadOptions
     from kpicard.cli.common import open_catalog, role_or_error
