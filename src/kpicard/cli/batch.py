@@ -265,17 +265,15 @@ def batch(
         False, "--keep-going", help="Write the valid inputs' outputs even if some are invalid."
     ),
 ) -> None:
-    """Run a review batch described by a YAML manifest (paths relative to the manifest).
-
-    Keys: kpicard (1), inputs (files, folders, globs, or {path, role, sheet}), catalog, role,
-    period, missing, min_coverage, cap, group_by (team, manager, role or a list), compare (an
-    earlier JSON output), movers, outputs (a list of {path, format}), out_dir and format,
-    detail, keep_going. See examples/q3-review/review.yaml.
+    """Run a review batch described by a YAML manifest; its paths are relative to the manifest.
 
     Example: kpicard batch examples/q3-review/review.yaml --dry-run
 
-    By default nothing is written when any input is invalid (exit 1); a broken manifest is
-    exit 2.
+    Keys: kpicard, inputs, catalog, role, period, missing, min_coverage, cap, group_by, compare,
+
+    movers, outputs (a list of {path, format}), out_dir, format, detail, keep_going.
+
+    Nothing is written when any input is invalid (exit 1); a broken manifest is exit 2.
     """
     from kpicard.actuals.mapping import ReadOptions
     from kpicard.cli.common import open_catalog, role_or_error
