@@ -146,11 +146,11 @@ CASES = [
     pytest.param(
         CLEAN.replace(
             "weight: 50\n    kpis:\n      - id: response-time",
-            "weight: 50\n    kpis:\n      - id: response-time\n        weight: 8",
-        ).replace("        stretch: 98\n", "        stretch: 98\n        weight: 92\n", 1),
+            "weight: 50\n    kpis:\n      - id: response-time\n        weight: 4",
+        ).replace("        stretch: 98\n", "        stretch: 98\n        weight: 96\n", 1),
         "12:9",
         "KP901",
-        "KPI 'response-time' weighs 4 % of the role overall (under 5 %)",
+        "KPI 'response-time' weighs 4 % of KRA 'service' (under 5 %)",
         id="KP901-tiny-weight",
     ),
     pytest.param(

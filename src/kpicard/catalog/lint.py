@@ -11,7 +11,7 @@ Findings are warnings with stable codes, so CI can grep, suppress or count them:
     KP301  Achievable   stretch at the unit's bound: the cap needs perfection
     KP302  Achievable   target at the unit's bound: no room above target (no stretch possible)
     KP501  Time-bound   no period on the role (nor on its KPIs): the default `monthly` applies
-    KP901  smell        KPI weighs less than 5 % of the role overall
+    KP901  smell        KPI weighs less than 5 % inside its KRA (its share of the KRA's score)
     KP902  smell        KRA with a single KPI
     KP903  smell        near-duplicate KPI names in a role
 
@@ -30,7 +30,7 @@ from kpicard.catalog.yamlpos import Path_
 from kpicard.diagnostics import Diagnostic, Location, Severity
 from kpicard.models import KPI, KRA, Role
 
-MIN_OVERALL_WEIGHT = 5.0
+MIN_KPI_WEIGHT = 5.0  # percent inside the KRA (SPEC 1.1: a KPI's weight is within its KRA)
 NAME_SIMILARITY = 0.9
 
 
@@ -128,13 +128,12 @@ class _Linter:
         self.specific(path, kpi)
         self.measurable(path, kpi)
         self.achievable(path, kpi)
-        overall = kra.weight * weight / 100
-        if overall < MIN_OVERALL_WEIGHT:
+        if weight < MIN_KPI_WEIGHT:
             self.add(
                 "KP901",
                 (*path, "weight") if kpi.weight is not None else (*path, "id"),
-                f"KPI '{kpi.id}' weighs {overall:g} % of the role overall (under "
-                f"{MIN_OVERALL_WEIGHT:g} %)",
+                f"KPI '{kpi.id}' weighs {weight:g} % of KRA '{kra.id}' (under "
+                f"{MIN_KPI_WEIGHT:g} %)",
                 "merge it with a related KPI, drop it, or give it more weight",
             )
 
