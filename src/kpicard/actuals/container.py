@@ -37,6 +37,13 @@ _WHAT = {
     "binary": "a binary file that is neither a workbook nor text",
     "empty": "an empty file",
 }
+_OWN_SUFFIXES = {
+    "xls": (".xls", ".xlt"),
+    "xlsb": (".xlsb",),
+    "ods": (".ods", ".ots"),
+    "numbers": (".numbers",),
+    "zip": (".zip",),
+}
 
 
 def sniff_container(path: Path) -> str:
@@ -148,12 +155,15 @@ def _looks_like_text(head: bytes) -> bool:
     if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         return True
     sample = head[:4096]
-    if b"\x00" in sample:
+    # A few stray control bytes (a NUL typed into one cell) leave a CSV a CSV: the CSV reader
+    # then names the row and column. Only many of them make a file binary.
+    allowed = max(8, len(sample) // 100)
+    if sample.count(0) > allowed:
         # UTF-16 without BOM: NULs in every other byte, nowhere else.
         even, odd = sample[0::2], sample[1::2]
         return even.count(0) > 0.9 * len(even) or odd.count(0) > 0.9 * len(odd)
     controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
-    return controls <= len(sample) // 100
+    return controls <= allowed
 
 
 def describe_refusal(
@@ -180,10 +190,14 @@ def describe_refusal(
             "Encrypt with Password: clear it) and score that copy",
         )
     what = _WHAT.get(kind, "a file of unknown type")
-    named = f" named {suffix}" if suffix else " without an extension"
+    if suffix in _OWN_SUFFIXES.get(kind, ()):
+        found = f"this file is {what}"  # named for what it is: no disguise to point out
+    else:
+        named = f" named {suffix}" if suffix else " without an extension"
+        found = f"this file is really {what}{named}"
     return input_error(
         "input.format",
-        f"this file is really {what}{named}; kpicard reads .xlsx/.xlsm workbooks and CSV/TSV text",
+        f"{found}; kpicard reads .xlsx/.xlsm workbooks and CSV/TSV text",
         where,
         hint=_fix_hint(kind),
     )
