@@ -100,7 +100,7 @@ def compile_parser(kpi: KPI, *, decimal_comma: bool = False) -> Callable[[CellVa
 def parse_text(text: str, kpi: KPI, *, decimal_comma: bool = False) -> float | None:
     """Parse a typed value: '95', ' 95 % ', '1,234.5', '$1,200', 'N/A', '−5'."""
     if _PLAIN.match(text) and not (decimal_comma and "." in text):  # most cells: plain numbers
-        return check_bounds(_finite(float(text)), kpi)
+        return check_bounds(_finite(float(text), text), kpi)
     s = _SPACES.sub(" ", text).strip()
     if s.casefold() in MISSING_MARKERS:
         return None
@@ -134,12 +134,12 @@ def _strip_currency(s: str) -> str:
 
 def _number(s: str, original: str, decimal_comma: bool) -> float:
     if _PLAIN.match(s) and not (decimal_comma and "." in s):
-        return _finite(float(s))
+        return _finite(float(s), original)
     if decimal_comma and _DECIMAL_COMMA.match(s):
-        return _finite(float(s.replace(".", "").replace(",", ".")))
+        return _finite(float(s.replace(".", "").replace(",", ".")), original)
     if not decimal_comma and _GROUPED.match(s):
-        return _finite(float(s.replace(",", "")))
-    if _NON_ASCII_DIGIT.search(s) and any(ch.isdigit() for ch in s):
+        return _finite(float(s.replace(",", "")), original)
+    if any(ch.isdigit() for ch in _NON_ASCII_DIGIT.findall(s)):
         raise ValueProblem(
             f"'{original}' uses digits other than 0-9", "type the number with the digits 0-9"
         )
@@ -160,8 +160,11 @@ def _number(s: str, original: str, decimal_comma: bool) -> float:
     raise ValueProblem(f"'{original}' is not a number")
 
 
-def _finite(value: float) -> float:
+def _finite(value: float, text: str | None = None) -> float:
+    """`value`, or a ValueProblem for NaN/infinity (from text: a number too large for a float)."""
     if not math.isfinite(value):
+        if text is not None:
+            raise ValueProblem(f"'{text}' is too large to be a number")
         raise ValueProblem(f"{value} is not a finite number")
     return value
 
