@@ -200,6 +200,17 @@ def test_formula_like_text_is_never_a_formula(report: tuple[Path, dict]) -> None
             assert not re.search(r"<f[ >]", xml), name
 
 
+def test_only_the_detail_sheets_stream(report: tuple[Path, dict]) -> None:
+    """Detail is written in XlsxWriter's constant-memory mode (inline strings, row by row);
+    the other sheets are not, so Summary can hold an Excel table. Guards the per-sheet switch,
+    which relies on XlsxWriter reading the workbook's flag when a sheet is added."""
+    with zipfile.ZipFile(report[0]) as archive:
+        summary = archive.read("xl/worksheets/sheet1.xml").decode("utf-8")
+        detail = archive.read("xl/worksheets/sheet2.xml").decode("utf-8")
+    assert 't="inlineStr"' in detail and 't="s"' not in detail
+    assert 't="s"' in summary and 't="inlineStr"' not in summary
+
+
 def test_a_cell_never_exceeds_excels_text_limit() -> None:
     assert len(xlsx_render.cell_text("x" * 40_000)) == 32_767
     assert xlsx_render.cell_text("=A1") == "=A1"

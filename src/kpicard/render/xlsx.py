@@ -3,7 +3,9 @@
 Written with XlsxWriter, not openpyxl: it writes the 10,000-employee report about twice as fast
 (`benchmarks/xlsx_export_bench.py`) and streams the Detail sheets row by row ("constant memory"),
 so a report past Excel's row limit does not need gigabytes. Only the Detail sheets stream; the
-other sheets are small and keep the features streaming forbids (Excel tables).
+other sheets are small and keep the features streaming forbids (Excel tables). XlsxWriter has no
+per-sheet switch for that: it reads the workbook's `constant_memory` flag when a sheet is added,
+so `_detail` sets the flag around adding the Detail sheets (a test guards this).
 
 Every value is the unrounded number of the JSON document (`kpicard.render.json`); only number
 formats round. Text from inputs always goes through `write_string`, never `write`, so a name
