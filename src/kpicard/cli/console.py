@@ -1,4 +1,9 @@
-"""Terminal output: data to stdout, messages to stderr, colour only on a terminal."""
+"""Terminal output: data to stdout, messages to stderr, colour only on a terminal.
+
+Both consoles have markup and emoji codes off: table titles, column headers and plain strings
+often hold names from catalogs and spreadsheets, and rich would read `[/bold]` in them as markup
+(a MarkupError) or `[mini]` as a style tag (silently dropped). Styles come from `Text` objects.
+"""
 
 from __future__ import annotations
 
@@ -34,6 +39,8 @@ def err_console() -> Console:
     return Console(
         stderr=True,
         highlight=False,
+        markup=False,
+        emoji=False,
         no_color="NO_COLOR" in os.environ or not terminal,
         force_terminal=None if terminal else False,
         width=None if terminal else 10_000,
@@ -48,6 +55,8 @@ def out_console() -> Console:
     return Console(
         file=sys.stdout,
         highlight=False,
+        markup=False,
+        emoji=False,
         no_color="NO_COLOR" in os.environ or not terminal,
         force_terminal=None if terminal else False,
         width=None if terminal else 10_000,
