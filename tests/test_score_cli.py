@@ -515,3 +515,33 @@ def test_file_saved_by_libreoffice(tmp_path: Path, mini: tuple[Path, Path]) -> N
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["scorecards"][0]["score"] == pytest.approx(78, rel=1e-12)
     assert "Team!B3" in result.stderr and "#DIV/0!" in result.stderr
+
+
+def test_role_column_scores_each_row_against_its_own_role(tmp_path: Path) -> None:
+    """The same KPI id in two roles with different units: each row uses its own role's KPI."""
+    catalog = tmp_path / "cat"
+    catalog.mkdir()
+    (catalog / "mini.yaml").write_text(ROLE)
+    (catalog / "other.yaml").write_text(
+        "kpicard: 1\nid: other\nname: Other\nkras:\n  - id: x\n    name: X\n    weight: 100\n"
+        "    kpis:\n      - {id: a1, name: Rating, unit: score, scale: [1, 5], direction: higher,"
+        " threshold: 2, target: 4}\n"
+    )
+    actuals = tmp_path / "mixed.csv"
+    # mini's a1 is a percent: 95 -> 110 (as in the hand-worked test); other's a1 is a 1-5
+    # score: 3 -> 100 * (3 - 2) / (4 - 2) = 50
+    actuals.write_text("employee_id,role,a1\nE1,mini,95\nE2,other,3\nE3,,95\n")
+    for extra in ([], ["--role", "mini"]):
+        result = runner.invoke(
+            app, ["score", str(actuals), "--catalog", str(catalog), "--format", "json", *extra]
+        )
+        if not extra:
+            # E3 has no role and no --role: an input error naming the row
+            assert result.exit_code == 1
+            assert "mixed.csv:B4" in result.stderr
+            continue
+        assert result.exit_code == 0, result.stderr
+        cards = {c["employee"]: c for c in json.loads(result.stdout)["scorecards"]}
+        assert cards["E1"]["kras"][0]["kpis"][0]["score"] == pytest.approx(110, rel=1e-12)
+        assert cards["E2"]["score"] == pytest.approx(50, rel=1e-12)
+        assert cards["E3"]["role"] == "mini"

@@ -108,7 +108,7 @@ class ActualsReader:
         # past the size limit, unterminated quotes) while rows stream, after this point.
         self.report = table.report
         self._indexes: dict[str, _KpiIndex] = {}
-        self._parsers: dict[str, Callable[[CellValue], float | None]] = {}
+        self._parsers: dict[int, Callable[[CellValue], float | None]] = {}
         self._letters: dict[int, str] = {}
 
     # ------------------------------------------------------------------ locations
@@ -203,10 +203,11 @@ class ActualsReader:
         return text or None
 
     def parser(self, kpi: KPI) -> Callable[[CellValue], float | None]:
-        parse = self._parsers.get(kpi.id)
+        # Keyed by the KPI object: two roles may use one KPI id with different units.
+        parse = self._parsers.get(id(kpi))
         if parse is None:
             parse = compile_parser(kpi, decimal_comma=self.options.decimal_comma)
-            self._parsers[kpi.id] = parse
+            self._parsers[id(kpi)] = parse
         return parse
 
     def value(self, cell: CellValue, kpi: KPI, row: int, col: int) -> float | None:
@@ -313,13 +314,10 @@ class ActualsReader:
             hint=hint,
         )
 
-    def _scope(self) -> list[str]:
-        if self.options.role:
-            return [self.options.role]
-        return sorted(self.roles)
-
     def _read_wide(self, rows: Iterator[RawRow], header: RawRow, cols: _Columns) -> list[Record]:
-        scope = self._scope() if "role" in cols.meta else [self.options.role or ""]
+        # With a role column every row is scored against its own role (--role only fills empty
+        # role cells), so columns are matched against every role of the catalog.
+        scope = sorted(self.roles) if "role" in cols.meta else [self.options.role or ""]
         if scope == [""]:
             self.report.error(
                 "input.no-role",
