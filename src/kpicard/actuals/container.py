@@ -155,9 +155,10 @@ def _looks_like_text(head: bytes) -> bool:
     if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         return True
     sample = head[:4096]
-    # A few stray control bytes (a NUL typed into one cell) leave a CSV a CSV: the CSV reader
-    # then names the row and column. Only many of them make a file binary.
-    allowed = max(8, len(sample) // 100)
+    # Stray control bytes (a NUL typed into one cell, terminal escapes pasted into names) leave
+    # a CSV a CSV: the CSV reader then names the row and column. Only many of them make a file
+    # binary: compressed or executable data is about 12% bytes below 32, text almost none.
+    allowed = max(8, len(sample) // 20)
     if sample.count(0) > allowed:
         # UTF-16 without BOM: NULs in every other byte, nowhere else.
         even, odd = sample[0::2], sample[1::2]
