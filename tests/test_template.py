@@ -419,3 +419,34 @@ def test_write_template_directly_to_a_buffer(catalog: Path) -> None:
     )
     book = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
     assert book.sheetnames == ["Actuals", "Instructions"]
+
+
+def test_libreoffice_keeps_the_role_when_it_saves_a_template(tmp_path: Path, catalog: Path) -> None:
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("soffice not installed: apt-get install libreoffice-calc-nogui to run this")
+    filled = fill(make_template(tmp_path, catalog))
+    outdir = tmp_path / "saved"
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(outdir),
+            str(filled),
+        ],
+        capture_output=True,
+        timeout=90,
+    )
+    saved = outdir / "filled.xlsx"
+    assert saved.exists()
+    meta = read_template_meta(saved)
+    assert meta is not None and meta["role"] == "desk"
+    sheet = openpyxl.load_workbook(saved)["Actuals"]
+    assert len(sheet.data_validations.dataValidation) == 6
