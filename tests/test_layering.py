@@ -55,3 +55,32 @@ def test_engine_source_imports_only_stdlib_and_models() -> None:
     assert outside == set()
     kpicard_modules = {m for m in modules if m.split(".")[0] == "kpicard"}
     assert kpicard_modules <= {"kpicard.models"}
+
+
+# (typer itself imports pydantic to render a command's help, so pydantic is not checked here)
+HEAVY_FOR_STARTUP = (
+    "openpyxl",
+    "xlsxwriter",
+    "yaml",
+    "kpicard.models",
+    "kpicard.engine",
+    "defusedxml",
+)
+
+
+def test_help_and_version_import_nothing_heavy() -> None:
+    """`kpicard --help` / `--version` stay fast: no workbook, model or YAML library on that path."""
+    code = (
+        "import sys\n"
+        "from kpicard.cli.main import app\n"
+        "for args in (['--version'], ['--help'], ['score', '--help']):\n"
+        "    try:\n"
+        "        app(args, prog_name='kpicard')\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        f"print([m for m in {HEAVY_FOR_STARTUP!r} if m in sys.modules], file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stderr.strip().splitlines()[-1] == "[]", result.stderr

@@ -59,7 +59,6 @@ _EXTENSIONS = {
     "xlsm": "xlsx",
     "txt": "table",
 }
-EXTENSION_OF = {"json": "json", "csv": "csv", "markdown": "md", "xlsx": "xlsx", "table": "txt"}
 
 Text = Annotated[str, StringConstraints(min_length=1)]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]

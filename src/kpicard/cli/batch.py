@@ -17,13 +17,16 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from kpicard.cli.app import EXIT_INVALID, GuardedTyper
 from kpicard.diagnostics import Diagnostic, DiagnosticError, usage_error
-from kpicard.manifest import EXTENSION_OF
-from kpicard.models import ScoreRun, ScoringOptions
+from kpicard.render.safe import EXTENSION_OF
+
+if TYPE_CHECKING:
+    from kpicard.models import ScoreRun, ScoringOptions
 
 RESERVED_STEMS = ("summary", "summary.groups", "summary.comparison")
 
@@ -95,6 +98,8 @@ def _score_each(
 
 def merge_runs(runs: Mapping[str, ScoreRun], catalog, scoring: ScoringOptions) -> ScoreRun:
     """The summary: every valid input's scorecards and warnings, in input order."""
+    from kpicard.models import ScoreRun
+
     return ScoreRun(
         scorecards=[c for run in runs.values() for c in run.scorecards],
         options=scoring,
@@ -290,6 +295,8 @@ def batch(
     previous = None
     if manifest.compare is not None:
         previous = load_previous(manifest.compare, manifest.compare_display)
+    from kpicard.models import ScoringOptions
+
     scoring = ScoringOptions(
         missing=m.missing, min_coverage=float(m.min_coverage), cap=float(m.cap)
     )

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kpicard.catalog.find import choose_catalog
-from kpicard.catalog.load import Catalog, load_catalog
 from kpicard.diagnostics import DiagnosticError, usage_error
+
+if TYPE_CHECKING:  # loading a catalog pulls in pydantic and yaml: not on the --help path
+    from kpicard.catalog.load import Catalog
 
 CATALOG_HELP = "Catalog folder or role file (default: $KPICARD_CATALOG, else the bundled one)."
 
 
 def open_catalog(option: str | None) -> Catalog:
     """The catalog in effect, fully valid, or a DiagnosticError listing every problem (exit 1)."""
+    from kpicard.catalog.find import choose_catalog
+    from kpicard.catalog.load import load_catalog
+
     choice = choose_catalog(option)
     catalog = load_catalog(choice.path)
     if catalog.report.has_errors:

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import typer
 
-from kpicard.cli.app import GuardedTyper
+from kpicard.cli.app import EXIT_INVALID, GuardedTyper
 from kpicard.cli.common import CATALOG_HELP, open_catalog, output_format, role_or_error
 from kpicard.diagnostics import usage_error
+from kpicard.render.safe import EXTENSION_OF
 
 FORMATS = ("table", "json", "csv", "markdown", "xlsx")
 INPUT_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm")
@@ -58,12 +59,18 @@ def _check_numbers(min_coverage: float, cap: float) -> None:
         raise usage_error("usage.cap", f"--cap must be at least 100, got {cap}")
 
 
+class GroupBy(StrEnum):
+    team = "team"
+    manager = "manager"
+    role = "role"
+
+
 def score(
     inputs: list[str] = typer.Argument(
         ..., help="CSV/TSV/xlsx files, folders or globs; - for stdin."
     ),
     role: str = typer.Option(
-        None, "--role", "-r", help="Role id (unless the input has a role column)."
+        None, "--role", "-r", help="Role id (with a role column: the role of rows without one)."
     ),
     catalog: str = typer.Option(None, "--catalog", help=CATALOG_HELP),
     period: str = typer.Option(
@@ -74,6 +81,9 @@ def score(
     ),
     fmt: str = typer.Option(None, "--format", "-f", help="table, json, csv, markdown or xlsx."),
     output: Path = typer.Option(None, "--output", "-o", help="Write to this file (- for stdout)."),
+    out_dir: Path = typer.Option(
+        None, "--out-dir", help="Write one output per input plus summary.<format> into DIR."
+    ),
     detail: bool = typer.Option(False, "--detail", help="Show every KPI of every scorecard."),
     missing: Missing = typer.Option(
         Missing.exclude, "--missing", help="Missing values: exclude, zero or error."
@@ -87,6 +97,16 @@ def score(
     skip_invalid: bool = typer.Option(
         False, "--skip-invalid", help="Treat invalid cells as missing, with a warning."
     ),
+    group_by: list[GroupBy] = typer.Option(
+        None, "--group-by", help="Add rollups per team, manager or role (repeatable)."
+    ),
+    compare: Path = typer.Option(
+        None, "--compare", help="An earlier JSON output: add score and rating changes."
+    ),
+    movers: int = typer.Option(5, "--movers", help="How many top movers up and down to list."),
+    keep_going: bool = typer.Option(
+        False, "--keep-going", help="Write the valid inputs' outputs even if some are invalid."
+    ),
     id_column: str = typer.Option(None, "--id-column", help="Header of the employee id column."),
     decimal_comma: bool = typer.Option(False, "--decimal-comma", help="Read 1.234,5 as 1234.5."),
 ) -> None:
@@ -98,16 +118,21 @@ def score(
 
       kpicard score team.csv --role billing-staff --format json -o scores.json
 
-      kpicard score q3/*.csv --format csv > scores.csv
+      kpicard score q3/ --group-by team --compare q2.json --out-dir out/ --format xlsx
     """
     from kpicard.actuals.mapping import ReadOptions
+    from kpicard.cli.batch import input_progress, merge_runs, score_each
+    from kpicard.cli.console import print_diagnostics
     from kpicard.models import ScoringOptions
-    from kpicard.pipeline import score_inputs
 
     _check_numbers(min_coverage, cap)
+    if movers < 1:
+        raise usage_error("usage.movers", f"--movers must be at least 1, got {movers}")
     names = expand_inputs(inputs)
-    out_format = output_format(fmt, output, FORMATS)
-    if out_format == "xlsx" and (output is None or str(output) == "-"):
+    out_format = output_format(fmt, None if out_dir else output, FORMATS)
+    if out_dir is not None and output is not None:
+        raise usage_error("usage.out-dir", "give either -o or --out-dir, not both")
+    if out_format == "xlsx" and out_dir is None and (output is None or str(output) == "-"):
         raise usage_error("usage.xlsx-needs-output", "--format xlsx needs -o FILE.xlsx")
     if output is not None and str(output) != "-":
         from kpicard.outputs import check_output
@@ -116,74 +141,105 @@ def score(
     cat = open_catalog(catalog)
     if role is not None:
         role_or_error(cat, role)
-    run = score_inputs(
-        names,
-        cat,
-        ScoringOptions(missing=missing.value, min_coverage=min_coverage, cap=cap),
-        ReadOptions(
-            role=role,
-            id_column=id_column,
-            period=period,
-            decimal_comma=decimal_comma,
-            skip_invalid=skip_invalid,
-            missing=missing.value,
-        ),
-        sheet=sheet,
+    previous = None
+    if compare is not None:
+        from kpicard.rollup import load_previous
+
+        previous = load_previous(compare, str(compare))
+    scoring = ScoringOptions(missing=missing.value, min_coverage=min_coverage, cap=cap)
+    reading = ReadOptions(
+        role=role,
+        id_column=id_column,
+        period=period,
+        decimal_comma=decimal_comma,
+        skip_invalid=skip_invalid,
+        missing=missing.value,
     )
-    from kpicard.cli.console import print_diagnostics
+    with input_progress(len(names)) as advance:
+        each = score_each(names, cat, scoring, reading, sheet=sheet, on_input=advance)
+    print_diagnostics(each.diagnostics())
+    if each.failed and not keep_going:
+        raise typer.Exit(EXIT_INVALID)
+    summary = merge_runs(each.runs, cat, scoring)
+    views = None
+    if group_by or previous is not None:
+        from kpicard.rollup import build_views
 
-    print_diagnostics(run.diagnostics)
-    emit(run, out_format, output, detail)
+        views = build_views(
+            summary.scorecards,
+            [g.value for g in group_by or []],
+            previous,
+            top=movers,
+            catalog_digest=cat.digest,
+        )
+    if out_dir is not None:
+        _write_out_dir(each, summary, views, names, out_dir, out_format, detail)
+    else:
+        emit(summary, out_format, output, detail, views, names)
+    if each.failed:
+        from kpicard.cli.console import message
+
+        message(f"not written: {len(each.failed)} invalid input(s): {', '.join(each.failed)}")
+        raise typer.Exit(EXIT_INVALID)
 
 
-def emit(run, out_format: str, output: Path | None, detail: bool) -> None:
-    """Render `run` in `out_format` to stdout or atomically to `output`."""
+def _write_out_dir(each, summary, views, names, out_dir: Path, fmt: str, detail: bool) -> None:
+    from kpicard.cli.batch import write_out_dir
+    from kpicard.render.batch import companion_paths, render_document
+
+    if out_dir.exists() and not out_dir.is_dir():
+        raise usage_error("output.not-a-folder", f"--out-dir {out_dir} is not a folder")
+    ext = EXTENSION_OF[fmt]
+    companions = None
+    if fmt == "csv":
+        companions = {
+            p.name: t.encode("utf-8")
+            for p, t in companion_paths(out_dir / f"summary.{ext}", views).items()
+        }
+    written = write_out_dir(
+        each.runs,
+        summary,
+        out_dir,
+        fmt,
+        lambda run, f: render_document(run, f, views if run is summary else None, detail),
+        companions=companions,
+        inputs=names,
+    )
+    for path in written:
+        _wrote(path)
+
+
+def emit(run, out_format: str, output: Path | None, detail: bool, views=None, inputs=()) -> None:
+    """Render `run` (and the batch views) in `out_format` to stdout or atomically to `output`."""
     to_stdout = output is None or str(output) == "-"
     if out_format == "table" and to_stdout:
+        from kpicard.render.batch import print_sections
         from kpicard.render.text import render_table
 
         render_table(run, detail=detail)
+        print_sections(views)
         return
-    if out_format == "xlsx":
-        from kpicard.outputs import write_atomic
-        from kpicard.render.xlsx import write_report
+    from kpicard.render.batch import companion_paths, render_document
 
-        write_atomic(output, lambda handle: write_report(run, handle))  # type: ignore[arg-type]
-        _wrote(output)
-        return
-    text = render_text(run, out_format, detail)
+    data = render_document(run, out_format, views, detail)
     if to_stdout:
-        sys.stdout.write(text)
+        sys.stdout.buffer.write(data)
         sys.stdout.flush()
+        if out_format == "csv" and views is not None:
+            from kpicard.cli.console import message
+
+            message("note: rollups and comparisons go to files beside -o FILE.csv, not to stdout")
         return
-    from kpicard.outputs import write_text_atomic
+    from kpicard.outputs import write_atomic
 
-    write_text_atomic(output, text)  # type: ignore[arg-type]
+    write_atomic(output, lambda handle: handle.write(data))  # type: ignore[arg-type]
     _wrote(output)
-
-
-def render_text(run, out_format: str, detail: bool) -> str:
-    if out_format == "json":
-        from kpicard.render.json import render_json
-
-        return render_json(run)
     if out_format == "csv":
-        from kpicard.render.csv import render_csv
+        from kpicard.cli.batch import write_files
 
-        return render_csv(run)
-    if out_format == "markdown":
-        from kpicard.render.text import render_markdown
-
-        return render_markdown(run, detail=detail)
-    from kpicard.cli.console import plain_table
-    from kpicard.render.text import by_role, detail_rows, summary_rows
-
-    parts = []
-    for role, cards in by_role(run.scorecards).values():
-        parts.append(plain_table(*summary_rows(role, cards)))
-        if detail:
-            parts.extend(plain_table(*detail_rows(card)) for card in cards)
-    return "\n".join(parts)
+        extra = {p: t.encode("utf-8") for p, t in companion_paths(output, views).items()}  # type: ignore[arg-type]
+        for path in write_files(extra, list(inputs)):
+            _wrote(path)
 
 
 def _wrote(path: Path | None) -> None:

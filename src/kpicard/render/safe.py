@@ -37,3 +37,7 @@ def formula_safe(text: str) -> str:
     if text and text[0] in "=+-@\t\r":
         return "'" + text
     return text
+
+
+EXTENSION_OF = {"json": "json", "csv": "csv", "markdown": "md", "xlsx": "xlsx", "table": "txt"}
+"""The file extension of each output format."""
