@@ -545,3 +545,31 @@ def test_role_column_scores_each_row_against_its_own_role(tmp_path: Path) -> Non
         assert cards["E1"]["kras"][0]["kpis"][0]["score"] == pytest.approx(110, rel=1e-12)
         assert cards["E2"]["score"] == pytest.approx(50, rel=1e-12)
         assert cards["E3"]["role"] == "mini"
+
+
+def test_text_cells_with_error_values_or_uncached_formulas(
+    tmp_path: Path, mini: tuple[Path, Path]
+) -> None:
+    """An id or name that is an Excel error or a formula without a cached value is an error at
+    its cell, never the text "UNCACHED" or "#NAME?"; a date in the period column reads as ISO."""
+    import datetime
+
+    openpyxl = pytest.importorskip("openpyxl")
+    catalog, _ = mini
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "Team"
+    ws.append(["employee_id", "name", "period", "Accuracy"])
+    ws.append(["E1", "=UPPER(A2)", "2026-Q3", 95])  # openpyxl stores no cached value
+    ws.append(["E2", "Bo", datetime.datetime(2026, 9, 1), 95])
+    path = tmp_path / "names.xlsx"
+    book.save(path)
+    result = runner.invoke(app, ["score", str(path), "-r", "mini", "--catalog", str(catalog)])
+    assert result.exit_code == 1
+    assert f"{path}!Team!B2: error: a formula without a cached value where text is expected" in (
+        result.stderr
+    )
+    ws["B2"] = "Ana"
+    book.save(path)
+    data = score_json(str(path), "-r", "mini", "--catalog", str(catalog))
+    assert [c["period"] for c in data["scorecards"]] == ["2026-Q3", "2026-09-01"]

@@ -403,12 +403,20 @@ def test_a_filled_template_scores_with_no_options(
     result = invoke("score", str(filled), "--format", "json")
     assert result.exit_code == 0, result.stderr
     check_scores(json.loads(result.stdout))
+    # another role of the catalog changes: the template's role did not, so no warning
+    (catalog / "other.yaml").write_text(
+        ROLE.replace("{long}", "x").replace("id: desk", "id: other"), encoding="utf-8"
+    )
+    result = invoke("score", str(filled), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert "different version" not in result.stderr
+    # the template's own role file changes: warned
     (catalog / "desk.yaml").write_text(
         (catalog / "desk.yaml").read_text(encoding="utf-8") + "# edited\n", encoding="utf-8"
     )
     result = invoke("score", str(filled), "--format", "json")
     assert result.exit_code == 0, result.stderr
-    assert "different catalog version" in result.stderr
+    assert "made from a different version of role 'desk'" in result.stderr
 
 
 def test_write_template_directly_to_a_buffer(catalog: Path) -> None:

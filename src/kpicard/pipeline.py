@@ -64,12 +64,17 @@ def _with_template_role(
     if meta is None:
         return options
     where = Location(file=name)
-    digest = meta.get("catalog_digest")
-    if digest and digest != catalog.digest:
+    # The role file's own digest says whether *this* role changed; the catalog digest (older
+    # templates) also changes when any other role file does.
+    made_from = meta.get("role_digest")
+    in_use = catalog.role_digest(meta["role"])
+    if made_from is None:
+        made_from, in_use = meta.get("catalog_digest"), catalog.digest
+    if made_from and made_from != in_use:
         report.warning(
             "input.template-catalog",
-            f"this template was made from a different catalog version ({digest[:15]}...) "
-            f"than the one in use ({catalog.digest[:15]}...)",
+            f"this template was made from a different version of role '{meta['role']}' "
+            "than the catalog in use",
             where,
             hint=f"check the columns still match, or make a new one with `kpicard template "
             f"{meta['role']}`",

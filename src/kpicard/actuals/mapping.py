@@ -11,9 +11,18 @@ import difflib
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, time
 from typing import Literal
 
-from kpicard.actuals.grid import CellValue, Percent, RawRow, RawTable, column_letter
+from kpicard.actuals.grid import (
+    UNCACHED,
+    CellError,
+    CellValue,
+    Percent,
+    RawRow,
+    RawTable,
+    column_letter,
+)
 from kpicard.actuals.values import ValueProblem, compile_parser
 from kpicard.diagnostics import DiagnosticError, Location, Report
 from kpicard.models import KPI, Role, Source
@@ -191,16 +200,33 @@ class ActualsReader:
 
     # ------------------------------------------------------------------ cells
 
-    def text(self, cells: list[CellValue], col: int | None) -> str | None:
+    def text(self, cells: list[CellValue], col: int | None, row: int | None = None) -> str | None:
+        """A text cell (id, name, team, ...); an error value or uncached formula is an error."""
         if col is None or col >= len(cells):
             return None
         value = cells[col]
         if value is None:
             return None
-        if isinstance(value, float) and value.is_integer():
+        if type(value) is str:
+            return value.strip() or None
+        if isinstance(value, CellError) or value is UNCACHED:
+            what = (
+                f"Excel error value {value}"
+                if isinstance(value, CellError)
+                else ("a formula without a cached value")
+            )
+            self.report.error(
+                "input.text-cell",
+                f"{what} where text is expected",
+                self.where(row, col),
+                hint="type the text, or open and save the file in a spreadsheet program",
+            )
+            return None
+        if isinstance(value, datetime):
+            value = value.date().isoformat() if value.time() == time() else value.isoformat()
+        elif isinstance(value, float) and value.is_integer():
             value = int(value)
-        text = str(value).strip()
-        return text or None
+        return str(value).strip() or None
 
     def parser(self, kpi: KPI) -> Callable[[CellValue], float | None]:
         # Keyed by the KPI object: two roles may use one KPI id with different units.
@@ -228,7 +254,7 @@ class ActualsReader:
         return None
 
     def role_of(self, cells: list[CellValue], cols: _Columns, row: int) -> str | None:
-        role_id = self.text(cells, cols.meta.get("role")) or self.options.role
+        role_id = self.text(cells, cols.meta.get("role"), row) or self.options.role
         if role_id is None:
             self.report.error(
                 "input.no-role",
@@ -345,6 +371,7 @@ class ActualsReader:
         reported_blank: set[int] = set()
         fractions = _FractionWatch()
         ragged = self.table.cell_ref == "csv"
+        width = len(cols.headers)
         for row in rows:
             cells = row.cells
             if ragged and len(cells) != len(cols.headers):
@@ -366,9 +393,9 @@ class ActualsReader:
                         self.where(header.number, col),
                         hint="give the column a header, or delete it",
                     )
-            if not ragged:
-                for col in range(len(cols.headers), len(cells)):
-                    if col not in reported_blank and cells[col] not in (None, ""):
+            if not ragged and len(cells) > width:
+                for col, value in enumerate(cells[width:], width):
+                    if value is not None and value != "" and col not in reported_blank:
                         reported_blank.add(col)
                         self.report.error(
                             "input.blank-header",
@@ -404,10 +431,10 @@ class ActualsReader:
         fractions: _FractionWatch,
     ) -> Record | None:
         cells = row.cells
-        period = self.text(cells, cols.meta.get("period"))
+        period = self.text(cells, cols.meta.get("period"), row.number)
         if self.options.period is not None and period != self.options.period:
             return None
-        employee = self.text(cells, cols.id)
+        employee = self.text(cells, cols.id, row.number)
         if employee is None:
             self.report.error(
                 "input.blank-id",
@@ -442,9 +469,9 @@ class ActualsReader:
             letters=letters[role_id],
             file=self.table.file,
             sheet=self.table.sheet,
-            name=self.text(cells, cols.meta.get("name")),
-            team=self.text(cells, cols.meta.get("team")),
-            manager=self.text(cells, cols.meta.get("manager")),
+            name=self.text(cells, cols.meta.get("name"), row.number),
+            team=self.text(cells, cols.meta.get("team"), row.number),
+            manager=self.text(cells, cols.meta.get("manager"), row.number),
             period=period,
         )
 
@@ -455,10 +482,10 @@ class ActualsReader:
         unknown: set[str] = set()
         for row in rows:
             cells = row.cells
-            period = self.text(cells, cols.meta.get("period"))
+            period = self.text(cells, cols.meta.get("period"), row.number)
             if self.options.period is not None and period != self.options.period:
                 continue
-            employee = self.text(cells, cols.id)
+            employee = self.text(cells, cols.id, row.number)
             if employee is None:
                 self.report.error(
                     "input.blank-id", "row has values but no employee id", self.where(row.number)
@@ -467,7 +494,7 @@ class ActualsReader:
             role_id = self.role_of(cells, cols, row.number)
             if role_id is None:
                 continue
-            kpi_name = self.text(cells, cols.kpi) or ""
+            kpi_name = self.text(cells, cols.kpi, row.number) or ""
             kpi = self.index(role_id).match(kpi_name)
             if kpi is None:
                 if kpi_name not in unknown:
@@ -500,9 +527,9 @@ class ActualsReader:
                     values={k.id: None for _kra, k in self.roles[role_id].all_kpis()},
                     sources={},
                     row=row.number,
-                    name=self.text(cells, cols.meta.get("name")),
-                    team=self.text(cells, cols.meta.get("team")),
-                    manager=self.text(cells, cols.meta.get("manager")),
+                    name=self.text(cells, cols.meta.get("name"), row.number),
+                    team=self.text(cells, cols.meta.get("team"), row.number),
+                    manager=self.text(cells, cols.meta.get("manager"), row.number),
                     period=period,
                 )
                 records[key] = record

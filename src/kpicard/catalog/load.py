@@ -52,6 +52,11 @@ class Catalog:
             h.update(f.path.name.encode() + b"\0" + f.raw + b"\0")
         return "sha256:" + h.hexdigest()
 
+    def role_digest(self, role_id: str) -> str | None:
+        """sha256 of one role file's bytes: it changes only when that role's file changes."""
+        found = self.role_file(role_id)
+        return None if found is None else "sha256:" + hashlib.sha256(found.raw).hexdigest()
+
     def role_file(self, role_id: str) -> RoleFile | None:
         return next((f for f in self.files if f.role and f.role.id == role_id), None)
 

@@ -65,17 +65,10 @@ def template(
             catalog_display=cat.display,
             catalog_digest=cat.digest,
             catalog_option=catalog,
-            role_digest=_role_digest(cat, found.id),
+            role_digest=cat.role_digest(found.id),
         ),
     )
     _wrote(output, f"fill it in, then: kpicard score {output}" + _catalog_flag(catalog))
-
-
-def _role_digest(cat, role_id: str) -> str | None:
-    import hashlib
-
-    role_file = cat.role_file(role_id)
-    return None if role_file is None else "sha256:" + hashlib.sha256(role_file.raw).hexdigest()
 
 
 def _check_name(output: Path, out_format: str) -> None:
