@@ -51,6 +51,12 @@ MAX_SHARED_STRINGS = 5_000_000
 MAX_SHARED_CHARS = 100_000_000
 MAX_SMALL_PART = 64 * 1024 * 1024
 CHUNK = 64 * 1024
+PADDING_FLOOR = 10_000_000
+PADDING_PER_BYTE = 0.25
+"""Empty cells a sheet may fill in between values (a value in column XFD pads its row with
+16,383): the floor, then a quarter per byte of sheet XML read. Every later step walks rows cell
+by cell, so a few bytes per row that each claim a far column would otherwise cost minutes; real
+sheets pad a few cells per row (empty KPI cells, a notes column) for a hundred bytes of XML."""
 
 REL_OFFICE_DOCUMENT = "/officeDocument"
 REL_WORKSHEET = "/worksheet"
@@ -536,6 +542,7 @@ class _SheetStream:
         self.done = False
         self.started_data = False
         self.error: DiagnosticError | None = None
+        self.fed = 0  # bytes of sheet XML parsed so far
         self._install(strings, styles, date1904)
 
     # -- driving
@@ -567,6 +574,7 @@ class _SheetStream:
                 self.parser.Parse(b"", True)
                 self.done = True
             else:
+                self.fed += len(chunk)
                 self.parser.Parse(chunk, False)
         except _Refusal as refusal:
             self.done = True
@@ -679,11 +687,17 @@ class _SheetStream:
                 return _iso_datetime(text)
             return _unescape(text)
 
+        padding = 0
+
         def put(value: CellValue) -> None:
+            nonlocal padding
             size = len(cells)
             if col == size:
                 cells.append(value)
             elif col > size:
+                padding += col - size
+                if padding > PADDING_FLOOR and padding > self.fed * PADDING_PER_BYTE:
+                    raise too_sparse()
                 cells.extend([None] * (col - size))
                 cells.append(value)
             else:
@@ -813,6 +827,14 @@ class _SheetStream:
             cell = column_letter(max(col, 0)) + str(row_no)
             return refuse(
                 f"cell {cell} holds an unreadable value ({exc})", ref=cell, code="input.corrupt"
+            )
+
+        def too_sparse() -> _Refusal:
+            cell = column_letter(max(col, 0)) + str(row_no)
+            return refuse(
+                f"the sheet's values lie far apart (like {cell}): over {PADDING_FLOOR:,} empty "
+                "cells in between, far more than its size explains; refused",
+                ref=cell,
             )
 
         def too_long() -> _Refusal:
