@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.hostile.conftest import HEADER, Env, actuals
+from .conftest import HEADER, Env, actuals
 
 ROW = "E1,Ana,95,0.8,20,2000,6"
 
