@@ -97,8 +97,10 @@ def _classify_zip_names(names: list[str], mimetype: str) -> str:
     name_set = set(names)
     if any(n.endswith("workbook.bin") for n in names):
         return "xlsb"
-    if "[content_types].xml" in name_set and any(n.endswith("workbook.xml") for n in names):
-        return "xlsx"
+    if "[content_types].xml" in name_set and any(
+        n.endswith("workbook.xml") or n.startswith("xl/") for n in names
+    ):
+        return "xlsx"  # without its workbook part it is a damaged one: the reader says which
     if "content.xml" in name_set and "meta-inf/manifest.xml" in name_set:
         return "ods"
     if any(n.startswith("index/") and n.endswith(".iwa") for n in names) or "index.zip" in name_set:
