@@ -22,7 +22,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import partial
 
 from kpicard.models import (
     KPI,
@@ -264,6 +263,7 @@ class RolePlan:
     kras: tuple[KRAPlan, ...]
     total: float  # fsum of the KRA weights (100 within 1e-6)
     levels: tuple[tuple[float, Rating], ...]  # (min_score, rating), highest level first
+    flat: tuple[KPIPlan, ...] = ()  # every KPI of the role, in KRA order
 
 
 def _compile_kra(kra: KRA) -> KRAPlan:
@@ -291,7 +291,8 @@ def compile_role(role: Role) -> RolePlan:
     if plan is not None and plan.role is role:
         return plan
     kras = tuple(_compile_kra(kra) for kra in role.kras)
-    plan = RolePlan(role, kras, _fsum(k.weight for k in kras), _levels(role))
+    flat = tuple(kp for kra in kras for kp in kra.kpis)
+    plan = RolePlan(role, kras, _fsum(k.weight for k in kras), _levels(role), flat)
     if len(_PLANS) >= _PLAN_CACHE_SIZE:
         _PLANS.clear()
     _PLANS[id(role)] = plan
@@ -339,10 +340,12 @@ def score_scorecard(
     kra_weights: list[float] = []  # of KRAs with a score
     kra_terms: list[float] = []  # w_kra * kra_score
     coverage_terms: list[float] = []  # w_kra * fraction present
+    actuals: list[float | None] = []  # every KPI of the role, in plan order
+    scores: list[float | None] = []
+    lazy = _KeptScores(plan, actuals, scores, lookup)
 
     for kra_plan in plan.kras:
-        actuals: list[float | None] = []
-        scores: list[float | None] = []
+        start = len(scores)
         weights: list[float] = []
         terms: list[float] = []
         for kp in kra_plan.kpis:
@@ -367,7 +370,7 @@ def score_scorecard(
             terms.append(kp.relative * score)
 
         if weights:
-            present = kra_plan.total if len(weights) == len(scores) else _fsum(weights)
+            present = kra_plan.total if len(weights) == len(kra_plan.kpis) else _fsum(weights)
             kra_score: float | None = _fsum(terms) / present
             fraction = present / kra_plan.total
             kra_weights.append(kra_plan.weight)
@@ -376,8 +379,7 @@ def score_scorecard(
         else:
             kra_score = None
             fraction = 0.0
-        build = partial(_kpi_results, kra_plan.kpis, actuals, scores, lookup)
-        kra_results.append(KRAResult(kra_plan.kra, kra_score, fraction, build=build))
+        kra_results.append(KRAResult(kra_plan.kra, kra_score, fraction, lazy=lazy, start=start))
 
     overall = _fsum(kra_terms) / _fsum(kra_weights) if kra_weights else None
     coverage = _fsum(coverage_terms) / plan.total
@@ -401,16 +403,29 @@ def score_scorecard(
     )
 
 
-def _kpi_results(
-    kpis: tuple[KPIPlan, ...],
-    actuals: list[float | None],
-    scores: list[float | None],
-    lookup: Callable[[str], Source | None] | None,
-) -> list[KPIResult]:
-    """The per-KPI results of one KRA, built on demand from what scoring kept."""
-    results = []
-    for kp, value, score in zip(kpis, actuals, scores, strict=True):
-        status = "missing" if value is None else kpi_status(score)
-        source = lookup(kp.id) if lookup is not None and value is not None else None
-        results.append(KPIResult(kp.kpi, kp.weight, value, score, status, source))
-    return results
+class _KeptScores:
+    """What scoring kept of one scorecard, to build its per-KPI results on demand."""
+
+    __slots__ = ("actuals", "lookup", "plan", "scores")
+
+    def __init__(
+        self,
+        plan: RolePlan,
+        actuals: list[float | None],
+        scores: list[float | None],
+        lookup: Callable[[str], Source | None] | None,
+    ) -> None:
+        self.plan = plan
+        self.actuals = actuals
+        self.scores = scores
+        self.lookup = lookup
+
+    def kpi_results(self, start: int, count: int) -> list[KPIResult]:
+        lookup = self.lookup
+        results = []
+        for i in range(start, start + count):
+            kp, value, score = self.plan.flat[i], self.actuals[i], self.scores[i]
+            status = "missing" if value is None else kpi_status(score)
+            source = lookup(kp.id) if lookup is not None and value is not None else None
+            results.append(KPIResult(kp.kpi, kp.weight, value, score, status, source))
+        return results

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal, NamedTuple
+from typing import Annotated, Any, Literal, NamedTuple, Protocol
 
 from pydantic import (
     BaseModel,
@@ -355,12 +354,13 @@ class KPIResult(NamedTuple):
 class KRAResult:
     """One KRA of one scorecard.
 
-    Its per-KPI results are built on first access when the engine passes `build` instead of
-    `kpis`: summary outputs (CSV, tables, rollups) never ask for them, and a large batch would
-    otherwise spend a third of its time making them.
+    Its per-KPI results are built on first access when the engine passes `lazy` (an object with
+    `kpi_results(start, count)`, shared by the KRAs of one scorecard) instead of `kpis`: summary
+    outputs (CSV, tables, rollups) never ask for them, and building them for every KPI of a large
+    batch took a third of the run time and most of its memory.
     """
 
-    __slots__ = ("_build", "_kpis", "coverage", "kra", "score")
+    __slots__ = ("_kpis", "_lazy", "_start", "coverage", "kra", "score")
 
     def __init__(
         self,
@@ -369,25 +369,31 @@ class KRAResult:
         coverage: float,
         kpis: list[KPIResult] | None = None,
         *,
-        build: Callable[[], list[KPIResult]] | None = None,
+        lazy: LazyKPIResults | None = None,
+        start: int = 0,
     ) -> None:
-        if (kpis is None) == (build is None):
-            raise ValueError("give either kpis or build")
+        if (kpis is None) == (lazy is None):
+            raise ValueError("give either kpis or lazy")
         self.kra = kra
         self.score = score
         self.coverage = coverage
         self._kpis = kpis
-        self._build = build
+        self._lazy = lazy
+        self._start = start
 
     @property
     def kpis(self) -> list[KPIResult]:
         if self._kpis is None:
-            self._kpis = self._build()  # type: ignore[misc]
-            self._build = None
+            self._kpis = self._lazy.kpi_results(self._start, len(self.kra.kpis))  # type: ignore[union-attr]
+            self._lazy = None
         return self._kpis
 
     def __repr__(self) -> str:
         return f"KRAResult({self.kra.id!r}, score={self.score!r}, coverage={self.coverage!r})"
+
+
+class LazyKPIResults(Protocol):
+    def kpi_results(self, start: int, count: int) -> list[KPIResult]: ...
 
 
 @dataclass(slots=True, frozen=True)

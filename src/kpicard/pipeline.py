@@ -16,7 +16,7 @@ from pathlib import Path
 from kpicard.actuals.mapping import ReadOptions, Record, read_records
 from kpicard.catalog.load import Catalog
 from kpicard.diagnostics import Diagnostic, DiagnosticError, Location, Report
-from kpicard.models import ScoreRun, ScoringOptions
+from kpicard.models import Scorecard, ScoreRun, ScoringOptions
 
 
 @dataclass(slots=True)
@@ -85,24 +85,34 @@ def _with_template_role(
     return options
 
 
-def score_records(records: Sequence[Record], catalog: Catalog, options: ScoringOptions):
+def score_records(records: list[Record], catalog: Catalog, options: ScoringOptions):
+    """Score every record, releasing each record as it is scored.
+
+    The list is emptied: a scorecard keeps only what it shows (and where its values came from),
+    so a large input's records are freed while its scorecards are made, not after.
+    """
     from kpicard.engine import score_scorecard
 
-    return [
-        score_scorecard(
-            catalog.roles[r.role],
-            r.values,
-            options,
-            employee=r.employee,
-            source_of=r.source,
-            name=r.name,
-            team=r.team,
-            manager=r.manager,
-            period=r.period,
-            row=r.row,
+    cards = []
+    roles = catalog.roles
+    records.reverse()
+    while records:
+        r = records.pop()
+        cards.append(
+            score_scorecard(
+                roles[r.role],
+                r.values,
+                options,
+                employee=r.employee,
+                source_of=r.sources,
+                name=r.name,
+                team=r.team,
+                manager=r.manager,
+                period=r.period,
+                row=r.row,
+            )
         )
-        for r in records
-    ]
+    return cards
 
 
 def score_inputs(
@@ -147,16 +157,17 @@ def _score_inputs(
     on_input: Callable[[str], None] | None,
 ) -> ScoreRun:
     diagnostics: list[Diagnostic] = []
-    records: list[Record] = []
+    scorecards: list[Scorecard] = []
     for name in names:
         result = read_input(name, catalog, reading, sheet)
         diagnostics.extend(result.report.items)
-        records.extend(result.records)
+        if not any(d.is_error for d in diagnostics):  # scoring is wasted once any input failed
+            scorecards.extend(score_records(result.records, catalog, scoring))
+        del result
         if on_input is not None:
             on_input(name)
     if any(d.is_error for d in diagnostics):
         raise DiagnosticError(diagnostics)
-    scorecards = score_records(records, catalog, scoring)
     return ScoreRun(
         scorecards=scorecards,
         options=scoring,

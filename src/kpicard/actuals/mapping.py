@@ -51,6 +51,34 @@ class ReadOptions:
     missing: Literal["exclude", "zero", "error"] = "exclude"
 
 
+class RowSources:
+    """Where a record's values came from: a column map shared by the table plus the row number
+    (wide format), or explicit cells (long format). Sources are made only when asked for, and
+    this object is all a scorecard keeps of its record."""
+
+    __slots__ = ("cells", "file", "letters", "row", "sheet")
+
+    def __init__(
+        self,
+        file: str,
+        sheet: str | None,
+        row: int,
+        letters: Mapping[str, str] | None = None,
+        cells: dict[str, Source] | None = None,
+    ) -> None:
+        self.file = file
+        self.sheet = sheet
+        self.row = row
+        self.letters = letters
+        self.cells = cells
+
+    def __call__(self, kpi_id: str) -> Source | None:
+        if self.letters is None:
+            return self.cells.get(kpi_id) if self.cells else None
+        letter = self.letters.get(kpi_id)
+        return None if letter is None else Source(self.file, self.sheet, f"{letter}{self.row}")
+
+
 @dataclass(slots=True)
 class Record:
     """One employee (and period) with the actuals read for their role."""
@@ -58,22 +86,12 @@ class Record:
     employee: str
     role: str
     values: dict[str, float | None]
-    sources: dict[str, Source]  # explicit cells (long format)
+    sources: RowSources
     row: int
     name: str | None = None
     team: str | None = None
     manager: str | None = None
     period: str | None = None
-    letters: Mapping[str, str] | None = None  # wide format: KPI id -> column, shared per table
-    file: str = ""
-    sheet: str | None = None
-
-    def source(self, kpi_id: str) -> Source | None:
-        """Where this record's value of a KPI came from (made on demand: most runs never ask)."""
-        if self.letters is None:
-            return self.sources.get(kpi_id)
-        letter = self.letters.get(kpi_id)
-        return None if letter is None else Source(self.file, self.sheet, f"{letter}{self.row}")
 
 
 @dataclass(slots=True)
@@ -464,11 +482,8 @@ class ActualsReader:
             employee=employee,
             role=role_id,
             values=values,
-            sources={},
+            sources=RowSources(self.table.file, self.table.sheet, row.number, letters[role_id]),
             row=row.number,
-            letters=letters[role_id],
-            file=self.table.file,
-            sheet=self.table.sheet,
             name=self.text(cells, cols.meta.get("name"), row.number),
             team=self.text(cells, cols.meta.get("team"), row.number),
             manager=self.text(cells, cols.meta.get("manager"), row.number),
@@ -525,7 +540,7 @@ class ActualsReader:
                     employee=employee,
                     role=role_id,
                     values={k.id: None for _kra, k in self.roles[role_id].all_kpis()},
-                    sources={},
+                    sources=RowSources(self.table.file, self.table.sheet, row.number, cells={}),
                     row=row.number,
                     name=self.text(cells, cols.meta.get("name"), row.number),
                     team=self.text(cells, cols.meta.get("team"), row.number),
@@ -537,7 +552,7 @@ class ActualsReader:
             value = self.value(cell, kpi, row.number, cols.value) if cell is not None else None
             record.values[kpi.id] = value
             if value is not None:
-                record.sources[kpi.id] = self.source(row.number, cols.value)
+                record.sources.cells[kpi.id] = self.source(row.number, cols.value)  # type: ignore[index]
         return list(records.values())
 
     def _check_missing(self, records: list[Record]) -> None:
