@@ -606,6 +606,20 @@ _LEFT = {"name", "role", "rating", "team", "period", "employee"}
 # --------------------------------------------------------------------------- whole documents
 
 
+def xlsx_sheets(views: BatchViews | None) -> list[tuple[str, list[str], list[list[Any]]]]:
+    """The `Groups` and `Comparison` sheets a workbook gets for a batch's views."""
+    sheets: list[tuple[str, list[str], list[list[Any]]]] = []
+    if views is None:
+        return sheets
+    if views.groups:
+        header, rows = groups_rows(views.groups)
+        sheets.append(("Groups", list(header), [list(r) for r in rows]))
+    if views.comparison is not None:
+        header, rows = comparison_rows(views.comparison)
+        sheets.append(("Comparison", list(header), [list(r) for r in rows]))
+    return sheets
+
+
 def render_document(run: ScoreRun, fmt: str, views: BatchViews | None, detail: bool) -> bytes:
     """One output file's bytes: the scorecards in `fmt` plus the views where `fmt` holds them.
 
@@ -628,7 +642,7 @@ def render_document(run: ScoreRun, fmt: str, views: BatchViews | None, detail: b
         from kpicard.render.xlsx import write_report  # type: ignore[import-not-found]
 
         buffer = io.BytesIO()
-        write_report(run, buffer)
+        write_report(run, buffer, xlsx_sheets(views))
         return buffer.getvalue()
     from kpicard.cli.console import plain_table
     from kpicard.render.text import by_role, detail_rows, summary_rows

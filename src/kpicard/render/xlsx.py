@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -62,8 +62,13 @@ PROPERTY_VERSION = "kpicard-version"
 # Entry point
 
 
-def write_report(run: ScoreRun, handle: BinaryIO) -> None:
-    """Write the workbook of `run` to `handle` (a binary file).
+ExtraSheet = tuple[str, list[str], list[list[Any]]]
+"""(name, header, rows): a plain table sheet such as a batch's Groups or Comparison."""
+
+
+def write_report(run: ScoreRun, handle: BinaryIO, extra: Sequence[ExtraSheet] = ()) -> None:
+    """Write the workbook of `run` to `handle` (a binary file), with `extra` table sheets
+    (a review batch's Groups and Comparison) after the summary sheets.
 
     XlsxWriter keeps scratch files while it works and builds the zip in a private folder that
     is removed whatever happens, so a failed export leaves nothing behind; the finished zip is
@@ -81,7 +86,7 @@ def write_report(run: ScoreRun, handle: BinaryIO) -> None:
             },
         )
         try:
-            _ReportWriter(book, run).write()
+            _ReportWriter(book, run, extra).write()
             book.close()
         except FileCreateError as exc:
             _discard(book)
@@ -342,15 +347,16 @@ def kra_averages(cards: list[Scorecard]) -> list[tuple[str, float | None, int]]:
 class _ReportWriter:
     """Builds the sheets of one report in SPEC 6 order."""
 
-    def __init__(self, book: Workbook, run: ScoreRun) -> None:
+    def __init__(self, book: Workbook, run: ScoreRun, extra: Sequence[ExtraSheet] = ()) -> None:
         self.book = book
         self.run = run
+        self.extra = list(extra)
         self.cards = run.scorecards
         self.roles = roles_in(self.cards)
         self.mixed = len(self.roles) > 1
         self.total = detail_row_count(self.cards)
         self.details = detail_sheet_names(self.total)
-        fixed = ["Summary", *self.details, "Charts", "Catalog"]
+        fixed = ["Summary", *(e[0] for e in self.extra), *self.details, "Charts", "Catalog"]
         self.taken: set[str] = {name.casefold() for name in fixed}  # a role named "Catalog"
         self.tables = 0  # gets "Catalog (2)", never the other way round
         self.formats = self._formats()
@@ -384,6 +390,8 @@ class _ReportWriter:
         else:
             role = next(iter(self.roles.values()), None)
             self._summary("Summary", self.cards, summary_columns(role, mixed=False))
+        for name, header, rows in self.extra:
+            self._plain_table(name, header, rows)
         self._detail()
         self._charts()
         self._catalog()
@@ -420,6 +428,21 @@ class _ReportWriter:
         for col, header in enumerate(headers):
             sheet.write_string(0, col, header, self.formats["header"])
             widths.see(col, header + "  ")  # room for the filter button
+
+    def _plain_table(self, name: str, header: list[str], rows: list[list[Any]]) -> None:
+        """A frozen, filtered table sheet: counts as integers, other numbers with one decimal."""
+        sheet = add_sheet(self.book, name)
+        widths = Widths()
+        self.header_row(sheet, header, widths)
+        for r, values in enumerate(rows, start=1):
+            for col, value in enumerate(values):
+                kind = (
+                    "integer" if isinstance(value, int) and not isinstance(value, bool) else "score"
+                )
+                self.put(sheet, r, col, value, kind, widths)
+        sheet.freeze_panes(1, 0)
+        sheet.autofilter(0, 0, max(1, len(rows)), max(0, len(header) - 1))
+        widths.apply(sheet)
 
     # -- Summary
 
