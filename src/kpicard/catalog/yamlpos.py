@@ -7,7 +7,8 @@ PyYAML's event stream itself, refuses all of those with a position, and resolves
 a small, explicit schema:
 
 - `null`, `~`, empty -> None; `true`/`false` (any case spelling YAML 1.2 allows) -> bool
-- decimal integers without leading zeros -> int; decimal floats -> float; `.nan`/`.inf` -> float
+- decimal integers without leading zeros -> int (beyond 2**53, where floats lose digits and
+  `float()` overflows, -> `Ambiguous`); decimal floats -> float; `.nan`/`.inf` -> float
   (refused later as not finite, with the position)
 - anything that YAML 1.1 would have turned into a number (`010`, `6:00`, `0x1f`, `1_000`) ->
   `Ambiguous`, a str subclass that validation reports as an error in a numeric field
@@ -23,6 +24,7 @@ from typing import Any
 import yaml
 
 MAX_DEPTH = 64
+_MAX_EXACT_INT = 2**53  # scores are floats: larger integers lose digits or overflow
 
 Path_ = tuple[str | int, ...]
 Position = tuple[int, int]  # 1-based line, column
@@ -111,7 +113,10 @@ def resolve_plain(text: str) -> Any:
     if text in _SPECIAL_FLOATS:
         return _SPECIAL_FLOATS[text]
     if _INT.match(text):
-        return int(text)
+        value = int(text)
+        if abs(value) > _MAX_EXACT_INT:
+            return Ambiguous(text, "more than 15 digits: too large to compute with exactly")
+        return value
     for pattern, reason in _AMBIGUOUS:
         if pattern.match(text):
             return Ambiguous(text, reason)
@@ -231,6 +236,19 @@ def parse_positioned(text: str) -> Positioned | None:
             where = f" (line {exc.problem_mark.line + 1})"
         message = f"invalid YAML: {context}{problem}{where}".replace("\t", "\\t")
         raise YamlProblem(message, _pos(mark) if mark else None, "catalog.syntax") from None
+    except yaml.reader.ReaderError as exc:
+        # A control character (anything YAML calls non-printable): not a MarkedYAMLError, so it
+        # carries only a character offset into `text`.
+        at = min(max(exc.position, 0), len(text))
+        line = text.count("\n", 0, at) + 1
+        column = at - (text.rfind("\n", 0, at) + 1) + 1
+        raise YamlProblem(
+            f"control character U+{exc.character:04X} is not allowed in a YAML file",
+            (line, column),
+            "catalog.syntax",
+        ) from None
+    except yaml.YAMLError as exc:  # any other way PyYAML can give up
+        raise YamlProblem(f"invalid YAML: {exc}", None, "catalog.syntax") from None
     except RecursionError:
         raise YamlProblem(
             f"nesting deeper than {MAX_DEPTH} levels", None, "catalog.depth"
