@@ -48,7 +48,7 @@ def parse_actual(cell: CellValue, kpi: KPI, *, decimal_comma: bool = False) -> f
             value = float(f"{value * 100:.12g}")
         return check_bounds(_finite(value), kpi)
     if isinstance(cell, int | float):
-        return check_bounds(_finite(float(cell)), kpi)
+        return check_bounds(_finite(_to_float(cell)), kpi)
     if isinstance(cell, CellError):
         raise ValueProblem(f"Excel error value {cell}", "fix the formula or leave the cell empty")
     if cell is UNCACHED:
@@ -88,9 +88,12 @@ def compile_parser(kpi: KPI, *, decimal_comma: bool = False) -> Callable[[CellVa
                 if lo <= value <= hi and value - value == 0.0:
                     return value
             return slow(cell)
-        if kind is float or kind is int:
+        if kind is float:
+            if lo <= cell <= hi and cell - cell == 0.0:  # type: ignore[operator]
+                return cell  # type: ignore[return-value]
+        elif kind is int and -_INT_FAST <= cell <= _INT_FAST:  # type: ignore[operator]
             value = float(cell)  # type: ignore[arg-type]
-            if lo <= value <= hi and value - value == 0.0:
+            if lo <= value <= hi:
                 return value
         return slow(cell)
 
@@ -158,6 +161,17 @@ def _number(s: str, original: str, decimal_comma: bool) -> float:
     if s.startswith("#"):
         raise ValueProblem(f"'{original}' is an error value, not a number")
     raise ValueProblem(f"'{original}' is not a number")
+
+
+_INT_FAST = 2**53
+
+
+def _to_float(number: int | float) -> float:
+    """float(number), or a ValueProblem for an integer beyond the float range (a 400-digit <v>)."""
+    try:
+        return float(number)
+    except OverflowError:
+        raise ValueProblem("the number is too large to compute with") from None
 
 
 def _finite(value: float, text: str | None = None) -> float:
