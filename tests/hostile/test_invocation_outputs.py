@@ -303,10 +303,10 @@ INTERRUPT_WHILE_WRITING = """
 import os, signal, sys
 import kpicard.render.xlsx as xlsx
 real = xlsx.write_report
-def slow(run, handle):
+def slow(run, handle, *rest, **options):
     handle.write(b"PK partial bytes")
     os.kill(os.getpid(), signal.SIGINT)
-    real(run, handle)
+    real(run, handle, *rest, **options)
 xlsx.write_report = slow
 sys.argv = ["kpicard", *sys.argv[1:]]
 from kpicard.cli.main import run

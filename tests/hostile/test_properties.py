@@ -77,6 +77,8 @@ def outcome(parse, cell: Any) -> tuple[str, Any]:
 @example("number", False, "nan")
 @example("number", False, "\uff19")
 @example("number", False, " 12 ")
+@example("number", False, 10**400)
+@example("count", False, -(10**400))
 def test_fast_path_agrees_with_the_full_rules(unit: str, decimal_comma: bool, cell: Any) -> None:
     k = KPIS[unit]
     fast = outcome(compile_parser(k, decimal_comma=decimal_comma), cell)
