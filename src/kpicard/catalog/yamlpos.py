@@ -30,7 +30,8 @@ Path_ = tuple[str | int, ...]
 Position = tuple[int, int]  # 1-based line, column
 
 _INT = re.compile(r"[-+]?(0|[1-9][0-9]*)\Z")
-_FLOAT = re.compile(r"[-+]?(0|[1-9][0-9]*)?(\.[0-9]*)?([eE][-+]?[0-9]+)?\Z")
+# A mantissa with a digit, then an optional exponent: `1.`, `.5`, `1e3` - never `e0` or `.e1`.
+_FLOAT = re.compile(r"[-+]?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
 _SPECIAL_FLOATS = {
     ".nan": float("nan"),
     ".NaN": float("nan"),
@@ -120,7 +121,7 @@ def resolve_plain(text: str) -> Any:
     for pattern, reason in _AMBIGUOUS:
         if pattern.match(text):
             return Ambiguous(text, reason)
-    if _FLOAT.match(text) and any(ch.isdigit() for ch in text):
+    if _FLOAT.match(text):
         return float(text)
     return text
 
