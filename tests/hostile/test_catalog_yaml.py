@@ -124,3 +124,11 @@ def test_catalog_validate_names_control_character(env: Env) -> None:
     result = runner.invoke(app, ["catalog", "validate", "cat"])
     assert result.exit_code == 1
     assert "cat/mini.yaml:3:12: error: control character U+0007" in result.stderr
+
+
+@pytest.mark.parametrize("text", ["e1", "E5", ".e1", "e0"])
+def test_exponent_without_a_mantissa_is_text(env: Env, text: str) -> None:
+    """Found by atheris: `name: e1` crashed the YAML reader (float('e1'))."""
+    set_role(env, mini_with("name: Quality", f"name: {text}"))
+    doc = env.scores(env.csv([ROW]))
+    assert doc["scorecards"][0]["kras"][0]["name"] == text
