@@ -45,10 +45,20 @@ def render_csv(run: ScoreRun) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     columns = kra_columns(run.scorecards)
     writer.writerow(BASE_COLUMNS + [name for name, _r, _k in columns])
+    # Where each role's KRA scores go: its KRAs are contiguous columns in catalog order, which
+    # is also the order of a scorecard's `kras`, so a row's tail is one slice assignment.
+    first = {}
+    for i, (_name, role_id, _kra) in enumerate(columns):
+        first.setdefault(role_id, i)
+    width = len(columns)
+    rows = []
     for card in run.scorecards:
-        kra_scores = {(card.role.id, k.kra.id): k.score for k in card.kras}
         rating = card.rating
-        writer.writerow(
+        tail: list[float | None] = [None] * width
+        start = first[card.role.id]
+        kras = card.kras
+        tail[start : start + len(kras)] = [k.score for k in kras]
+        rows.append(
             [
                 _text(card.employee),
                 _text(card.name),
@@ -60,7 +70,8 @@ def render_csv(run: ScoreRun) -> str:
                 card.coverage,
                 rating.level if rating else None,
                 rating.label if rating else None,
-                *[kra_scores.get((r, k)) for _n, r, k in columns],
+                *tail,
             ]
         )
+    writer.writerows(rows)
     return buffer.getvalue()
