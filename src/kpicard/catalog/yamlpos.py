@@ -17,6 +17,7 @@ a small, explicit schema:
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -122,7 +123,11 @@ def resolve_plain(text: str) -> Any:
         if pattern.match(text):
             return Ambiguous(text, reason)
     if _FLOAT.match(text):
-        return float(text)
+        number = float(text)
+        if math.isfinite(number) and abs(number) > _MAX_EXACT_INT:
+            # 1e308 is finite, but `target - threshold` overflows to inf and scores silently 0.
+            return Ambiguous(text, "more than 15 digits: too large to compute with exactly")
+        return number
     return text
 
 
