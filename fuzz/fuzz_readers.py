@@ -169,6 +169,8 @@ def loop(seconds: float, seed: int = 0) -> dict[str, int]:
 def atheris_main(argv: list[str]) -> None:
     import atheris
 
+    atheris.instrument_all()  # coverage feedback over every module loaded so far (kpicard too)
+
     xlsx = xlsx_seeds()
 
     def one(data: bytes) -> None:

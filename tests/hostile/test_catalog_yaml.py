@@ -43,11 +43,20 @@ def mini_with(old: str, new: str) -> str:
             "cat/mini.yaml:18:18",
             "too large to compute with",
         ),
+        ("target: 50}", "target: 1e300}", "cat/mini.yaml:18:18", "too large to compute with"),
         ("threshold: 10,\n", "\n", "cat/mini.yaml:17:9", "missing required key 'threshold'"),
         ("kpicard: 1\n", "kpicard: 1\n<<: {name: x}\n", "cat/mini.yaml:2:1", "unknown key '<<'"),
         ("weight: 50\n", "weight: 50\n    weight: 50\n", "cat/mini.yaml:8:5", "duplicate key"),
     ],
-    ids=["control-char", "huge-int", "20-digit-int", "no-threshold", "merge-key", "dup-key"],
+    ids=[
+        "control-char",
+        "huge-int",
+        "20-digit-int",
+        "1e300",
+        "no-threshold",
+        "merge-key",
+        "dup-key",
+    ],
 )
 def test_broken_catalog_through_score(env: Env, old: str, new: str, where: str, says: str) -> None:
     set_role(env, mini_with(old, new))
