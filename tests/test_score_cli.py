@@ -573,3 +573,28 @@ def test_text_cells_with_error_values_or_uncached_formulas(
     book.save(path)
     data = score_json(str(path), "-r", "mini", "--catalog", str(catalog))
     assert [c["period"] for c in data["scorecards"]] == ["2026-Q3", "2026-09-01"]
+
+
+def test_wrong_role_is_named() -> None:
+    """A file of another role: one error that names the role its columns belong to."""
+    result = runner.invoke(
+        app,
+        ["score", str(EXAMPLES / "collection-team.csv"), "--role", "account-coordinator"]
+        + ["--catalog", str(BUNDLED)],
+    )
+    assert result.exit_code == 1
+    assert "no column matches a KPI of role 'account-coordinator'" in result.stderr
+    assert "did you mean --role collection-representative?" in result.stderr
+    assert result.stderr.count("warning") == 0
+
+
+def test_many_unknown_columns_fold_into_one_warning() -> None:
+    result = runner.invoke(
+        app,
+        ["score", str(EXAMPLES / "account-administrators.csv"), "--role", "billing-staff"]
+        + ["--catalog", str(BUNDLED), "--format", "csv"],
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.count("match no KPI") == 1
+    assert "39 columns match no KPI and are ignored: F 'Data entry accuracy rate'" in result.stderr
+    assert "did you mean --role account-administrator?" in result.stderr

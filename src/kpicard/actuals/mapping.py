@@ -28,6 +28,7 @@ from kpicard.diagnostics import DiagnosticError, Location, Report
 from kpicard.models import KPI, Role, Source
 
 HEADER_SEARCH_ROWS = 20
+MAX_COLUMN_WARNINGS = 5  # more unknown columns than this: one warning listing the first few
 ID_HEADERS = ("employee id", "employee", "emp id", "id")
 META_HEADERS = ("name", "role", "team", "manager", "period")
 _SEPARATORS = re.compile(r"[\s_\-.]+")
@@ -343,9 +344,66 @@ class ActualsReader:
                     )
                 else:
                     seen[kpi.id] = col
-        for col in unmatched:
-            self._warn_unknown_column(cols.headers[col], col, role_ids)
+        if len(unmatched) > MAX_COLUMN_WARNINGS:
+            shown = ", ".join(
+                f"{column_letter(c)} '{cols.headers[c]}'" for c in unmatched[:MAX_COLUMN_WARNINGS]
+            )
+            self.report.warning(
+                "input.unknown-column",
+                f"{len(unmatched)} columns match no KPI and are ignored: {shown}, ...",
+                self.where(None),
+                hint=self._better_role_hint(cols, role_ids),
+            )
+        else:
+            for col in unmatched:
+                self._warn_unknown_column(cols.headers[col], col, role_ids)
         return per_role
+
+    def _better_role_hint(self, cols: _Columns, role_ids: list[str]) -> str | None:
+        """When the columns are another role's KPIs, say so: the likeliest cause of many
+        unknown columns is the wrong --role."""
+        if len(role_ids) != 1:
+            return None
+        counts = {
+            r: sum(1 for h in cols.headers if h and self.index(r).match(h)) for r in self.roles
+        }
+        best = max(counts, key=lambda r: counts[r])
+        if best != role_ids[0] and counts[best] > counts[role_ids[0]]:
+            return (
+                f"{counts[best]} columns are KPIs of role '{best}' (vs {counts[role_ids[0]]} of "
+                f"'{role_ids[0]}'): did you mean --role {best}?"
+            )
+        return None
+
+    def _matches_any(self, cols: _Columns, role_id: str) -> bool:
+        index = self.index(role_id)
+        return any(index.match(h) for h in cols.headers if h)
+
+    def _wrong_role(self, cols: _Columns, role_id: str, header_row: int) -> None:
+        """No column is a KPI of the role: one error (not a warning per column), naming the
+        role the columns do match when there is one."""
+        counts = {
+            other: sum(1 for h in cols.headers if h and self.index(other).match(h))
+            for other in self.roles
+            if other != role_id
+        }
+        best = max(counts, key=lambda r: counts[r], default=None)
+        if best is not None and counts[best]:
+            hint = (
+                f"its columns match {counts[best]} KPI(s) of role '{best}': "
+                f"did you mean --role {best}?"
+            )
+        else:
+            hint = (
+                f"use the KPI names as headers; `kpicard template {role_id} -o team.csv` "
+                "writes them"
+            )
+        self.report.error(
+            "input.no-kpi-columns",
+            f"no column matches a KPI of role '{role_id}'",
+            self.where(header_row),
+            hint=hint,
+        )
 
     def _warn_unknown_column(self, header: str, col: int, role_ids: list[str]) -> None:
         names = sorted({n for r in role_ids for n in self.index(r).names()})
@@ -369,16 +427,10 @@ class ActualsReader:
                 self.where(header.number),
             )
             return []
+        if len(scope) == 1 and not self._matches_any(cols, scope[0]):
+            self._wrong_role(cols, scope[0], header.number)
+            return []
         per_role = self._kpi_columns(cols, scope)
-        for role_id in scope:
-            if not per_role[role_id] and len(scope) == 1:
-                self.report.error(
-                    "input.no-kpi-columns",
-                    f"no column matches a KPI of role '{role_id}'",
-                    self.where(header.number),
-                    hint="use the KPI names as headers; `kpicard template "
-                    f"{role_id} -o team.csv` writes them",
-                )
         letters = {
             role_id: {kpi.id: letter for _col, kpi, _parse, letter in plan}
             for role_id, plan in per_role.items()

@@ -38,7 +38,7 @@ def role_or_error(catalog: Catalog, role_id: str):
     hint = f"did you mean '{close[0]}'? " if close else ""
     raise usage_error(
         "role.unknown",
-        f"unknown role '{role_id}' in catalog {catalog.display}",
+        f"unknown role '{role_id}' (catalog: {catalog.display})",
         hint=f"{hint}known roles: {', '.join(known)}",
     )
 
@@ -48,7 +48,8 @@ def output_format(fmt: str | None, output: Path | None, allowed: tuple[str, ...]
     if fmt:
         fmt = fmt.lower()
         if fmt not in allowed:
-            raise usage_error("usage.format", f"unknown format '{fmt}'; use one of {allowed}")
+            choices = ", ".join(allowed[:-1]) + f" or {allowed[-1]}"
+            raise usage_error("usage.format", f"unknown format '{fmt}'; use {choices}")
         return fmt
     if output is not None and str(output) != "-":
         ext = output.suffix.lower().lstrip(".")
