@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import difflib
 import glob
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +42,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from kpicard.catalog.load import display_path
 from kpicard.catalog.yamlpos import Ambiguous, Path_, Positioned, YamlProblem, parse_positioned
 from kpicard.diagnostics import Diagnostic, DiagnosticError, Location
 from kpicard.models import SLUG_PATTERN, FiniteFloat
@@ -302,15 +302,6 @@ def explain_validation(exc: ValidationError, data: Any) -> Iterable[tuple[str, P
 
 
 # --------------------------------------------------------------------------- loading
-
-
-def display_path(path: Path) -> str:
-    """As the user would type it: relative to the working folder when inside it."""
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        return str(path)
-    return rel if not rel.startswith("..") else str(path)
 
 
 def _read(path: Path, display: str) -> str:

@@ -31,13 +31,18 @@ def colour_allowed(stream: object) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)()) and "NO_COLOR" not in os.environ
 
 
-def err_console() -> Console:
-    """A console on the current sys.stderr (made per use: tests swap the stream)."""
+def _console(stream: str) -> Console:
+    """A rich console on the current stdout or stderr (made per use: tests swap the streams).
+
+    Colour and wrapping only on a terminal and never with NO_COLOR; markup and emoji codes off,
+    so text from input files is never read as rich markup.
+    """
     from rich.console import Console
 
-    terminal = stderr_is_terminal()
+    terminal = stderr_is_terminal() if stream == "stderr" else stdout_is_terminal()
     return Console(
-        stderr=True,
+        stderr=stream == "stderr",
+        file=sys.stdout if stream == "stdout" else None,
         highlight=False,
         markup=False,
         emoji=False,
@@ -46,22 +51,14 @@ def err_console() -> Console:
         width=None if terminal else 10_000,
         soft_wrap=not terminal,
     )
+
+
+def err_console() -> Console:
+    return _console("stderr")
 
 
 def out_console() -> Console:
-    from rich.console import Console
-
-    terminal = stdout_is_terminal()
-    return Console(
-        file=sys.stdout,
-        highlight=False,
-        markup=False,
-        emoji=False,
-        no_color="NO_COLOR" in os.environ or not terminal,
-        force_terminal=None if terminal else False,
-        width=None if terminal else 10_000,
-        soft_wrap=not terminal,
-    )
+    return _console("stdout")
 
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}

@@ -25,7 +25,7 @@ from typing import Any
 
 from kpicard.models import ScoreRun
 from kpicard.render.safe import clean, formula_safe
-from kpicard.render.text import fmt_score
+from kpicard.render.text import fmt_score, md_escape, md_table
 from kpicard.rollup import (
     INSUFFICIENT,
     BatchViews,
@@ -522,17 +522,6 @@ def plain_sections(views: BatchViews | None) -> str:
     return "".join(out)
 
 
-def _md_cell(text: str) -> str:
-    return clean(text).replace("|", "\\|")
-
-
-def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    lines = ["| " + " | ".join(_md_cell(h) for h in header) + " |"]
-    lines.append("|" + "|".join("---" for _ in header) + "|")
-    lines.extend("| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows)
-    return "\n".join(lines) + "\n"
-
-
 def calibration_md(cal: Calibration) -> str:
     header = ["group", *level_headers(cal.levels)]
     rows = []
@@ -541,7 +530,7 @@ def calibration_md(cal: Calibration) -> str:
         rows.append(
             [title] + [f"{n} ({d.share(n) * 100:.0f}%)" for n in (*d.counts, d.insufficient)]
         )
-    return _md_table(header, rows)
+    return md_table(header, rows)
 
 
 def markdown_sections(views: BatchViews | None) -> str:
@@ -551,10 +540,10 @@ def markdown_sections(views: BatchViews | None) -> str:
     out: list[str] = []
     for part in _sections(views):
         if isinstance(part, str):
-            out.append(_md_cell(part) + "\n\n")
+            out.append(md_escape(part) + "\n\n")
         else:
             title, header, rows = part
-            out.append(f"## {_md_cell(title)}\n\n" + _md_table(header, rows) + "\n")
+            out.append(f"## {md_escape(title)}\n\n" + md_table(header, rows) + "\n")
     if views.calibration is not None:
         out.append("## Calibration: rating distribution\n\n" + calibration_md(views.calibration))
         out.append("\n")

@@ -4,7 +4,7 @@ markdown, and `explain`'s step-by-step arithmetic. Numbers are rounded here, for
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from kpicard.models import KPIResult, Role, Scorecard, ScoreRun
 from kpicard.render.catalog import bound_text
@@ -135,25 +135,25 @@ def render_table(run: ScoreRun, *, detail: bool = False) -> None:
                 console.print(dt)
 
 
-def _md_escape(text: str) -> str:
+def md_escape(text: str) -> str:
     return clean(text).replace("|", "\\|")
 
 
-def md_table(headers: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(_md_escape(h) for h in headers) + " |"]
+def md_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    lines = ["| " + " | ".join(md_escape(h) for h in headers) + " |"]
     lines.append("|" + "|".join("---" for _ in headers) + "|")
-    lines.extend("| " + " | ".join(_md_escape(c) for c in row) + " |" for row in rows)
+    lines.extend("| " + " | ".join(md_escape(c) for c in row) + " |" for row in rows)
     return "\n".join(lines) + "\n"
 
 
 def render_markdown(run: ScoreRun, *, detail: bool = False) -> str:
     parts = []
     for role, cards in by_role(run.scorecards).values():
-        parts.append(f"## {_md_escape(role.name)} (`{role.id}`)\n\n")
+        parts.append(f"## {md_escape(role.name)} (`{role.id}`)\n\n")
         parts.append(md_table(*summary_rows(role, cards)))
         if detail:
             for card in cards:
-                parts.append(f"\n### {_md_escape(card.employee)} {_md_escape(card.name or '')}\n\n")
+                parts.append(f"\n### {md_escape(card.employee)} {md_escape(card.name or '')}\n\n")
                 parts.append(md_table(*detail_rows(card)))
         parts.append("\n")
     return "".join(parts)
