@@ -1,8 +1,8 @@
 """BAD_INPUTS 63: every real workbook of the shared corpus through `kpicard score FILE --role
 billing-staff`, with the bundled catalog.
 
-All files run in ONE child process (under an address-space limit and an overall timeout) that
-loops over them with CliRunner on `kpicard.cli.main.app`, one import instead of 130. Each file
+Files run in four child processes (each under an address-space limit and a timeout), each of which
+loops over its share with CliRunner on `kpicard.cli.main.app`: four imports, not 130. Each file
 must end in exit 0 (a result), 1 (a clear refusal) or 2 (a usage error), with a message on
 stderr when it fails and never a traceback or exit 3, each within seconds.
 """
@@ -24,6 +24,8 @@ FILES = (
     if CORPUS.is_dir()
     else []
 )
+
+SHARDS = 4  # child processes; each loads the catalog per file, so the work parallelises well
 
 LOOP = """
 import json, sys, time
@@ -50,17 +52,29 @@ def test_63_every_corpus_file_ends_cleanly() -> None:
 
     env = subprocess_env()
     env.pop("KPICARD_CATALOG", None)
-    done = subprocess.run(
-        [PYTHON, "-c", LOOP, *map(str, FILES)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-        preexec_fn=limit,
-        cwd=CORPUS,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    outcomes = json.loads(done.stdout)
+    shards = [FILES[i::SHARDS] for i in range(SHARDS)]
+    children = [
+        subprocess.Popen(
+            [PYTHON, "-c", LOOP, *map(str, shard)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            preexec_fn=limit,
+            cwd=CORPUS,
+        )
+        for shard in shards
+    ]
+    outcomes = []
+    try:
+        for child in children:
+            out, err = child.communicate(timeout=60)
+            assert child.returncode == 0, err[-3000:]
+            outcomes.extend(json.loads(out))
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.kill()
     assert len(outcomes) == len(FILES)
     bad = []
     for o in outcomes:
