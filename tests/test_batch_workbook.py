@@ -62,3 +62,13 @@ def test_groups_and_comparison_sheets(tmp_path: Path) -> None:
         for key in ("score", "score_before"):
             expected = employee[key]
             assert row[header.index(key)] == (None if expected is None else pytest.approx(expected))
+
+
+def test_progress_bar_takes_file_names_as_plain_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a terminal the bar shows each file's name; `[/b]` in a name is not rich markup."""
+    from kpicard.cli import batch, console
+
+    monkeypatch.setattr(console, "stderr_is_terminal", lambda: True)
+    with batch.input_progress(2) as advance:
+        advance("team[/b].csv")
+        advance("[link=x]y.csv")

@@ -415,6 +415,7 @@ class Scorecard:
     manager: str | None = None
     period: str | None = None
     row: int | None = None
+    file: str | None = None  # the input it was read from (with `row`, for messages)
 
 
 @dataclass(slots=True, frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,21 +98,52 @@ def score_records(records: list[Record], catalog: Catalog, options: ScoringOptio
     records.reverse()
     while records:
         r = records.pop()
-        cards.append(
-            score_scorecard(
-                roles[r.role],
-                r.values,
-                options,
-                employee=r.employee,
-                source_of=r.sources,
-                name=r.name,
-                team=r.team,
-                manager=r.manager,
-                period=r.period,
-                row=r.row,
+        card = score_scorecard(
+            roles[r.role],
+            r.values,
+            options,
+            employee=r.employee,
+            source_of=r.sources,
+            name=r.name,
+            team=r.team,
+            manager=r.manager,
+            period=r.period,
+            row=r.row,
+        )
+        card.file = r.sources.file
+        cards.append(card)
+    return cards
+
+
+DuplicateKey = tuple[str, str, str | None]
+
+
+def cross_input_duplicates(
+    cards: Iterable[Scorecard], seen: dict[DuplicateKey, Scorecard]
+) -> list[Diagnostic]:
+    """Errors for scorecards whose employee, role and period an earlier input already had.
+
+    Duplicates inside one file are found by the reader; this catches the same person in two
+    files of a batch (SPEC 3.2), naming both places. `seen` carries the keys across inputs.
+    """
+    found = []
+    for card in cards:
+        key = (card.employee, card.role.id, card.period)
+        first = seen.get(key)
+        if first is None:
+            seen[key] = card
+            continue
+        period = f" and period {card.period}" if card.period else ""
+        found.append(
+            Diagnostic(
+                "input.duplicate-row",
+                f"employee '{card.employee}' appears twice for role '{card.role.id}'{period}: "
+                f"{first.file} row {first.row} and {card.file} row {card.row}",
+                location=Location(file=card.file, row=card.row),
+                hint="keep one row per employee, role and period across the inputs",
             )
         )
-    return cards
+    return found
 
 
 def score_inputs(
@@ -158,11 +189,14 @@ def _score_inputs(
 ) -> ScoreRun:
     diagnostics: list[Diagnostic] = []
     scorecards: list[Scorecard] = []
+    seen: dict[DuplicateKey, Scorecard] = {}
     for name in names:
         result = read_input(name, catalog, reading, sheet)
         diagnostics.extend(result.report.items)
         if not any(d.is_error for d in diagnostics):  # scoring is wasted once any input failed
-            scorecards.extend(score_records(result.records, catalog, scoring))
+            cards = score_records(result.records, catalog, scoring)
+            diagnostics.extend(cross_input_duplicates(cards, seen))
+            scorecards.extend(cards)
         del result
         if on_input is not None:
             on_input(name)

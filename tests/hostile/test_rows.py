@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import openpyxl
-import pytest
 
 from .conftest import HEADER, Env
 
@@ -26,11 +25,6 @@ def test_59_same_employee_in_two_periods_is_fine(env: Env) -> None:
     assert [c["period"] for c in only["scorecards"]] == ["2026-08"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs a cross-input duplicate check in pipeline._score_inputs (SPEC 3.2: two rows "
-    "for the same employee, role and period are an input error, whichever files hold them)",
-)
 def test_59_duplicate_across_two_files(env: Env) -> None:
     a = env.csv([ROW], name="a.csv")
     b = env.csv([ROW], name="b.csv")

@@ -79,19 +79,26 @@ def _score_each(
 ) -> None:
     from dataclasses import replace
 
-    from kpicard.pipeline import score_inputs
+    from kpicard.pipeline import cross_input_duplicates, score_inputs
 
+    seen: dict = {}
     for name in names:
         options, its_sheet = reading, sheet
         if overrides and name in overrides:
             role, its_sheet = overrides[name]
             options = replace(reading, role=role)
         try:
-            result.runs[name] = score_inputs([name], catalog, scoring, options, sheet=its_sheet)
+            run = score_inputs([name], catalog, scoring, options, sheet=its_sheet)
         except DiagnosticError as exc:
             if exc.kind == "usage":
                 raise
             result.failed[name] = exc.diagnostics
+        else:
+            duplicates = cross_input_duplicates(run.scorecards, seen)
+            if duplicates:
+                result.failed[name] = duplicates
+            else:
+                result.runs[name] = run
         if on_input is not None:
             on_input(name)
 
@@ -124,10 +131,10 @@ def input_progress(total: int, label: str = "scoring") -> Iterator[Callable[[str
     from kpicard.render.safe import clean
 
     with Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("{task.fields[name]}"),
+        TextColumn("{task.fields[name]}", markup=False),  # file names are not markup
         console=err_console(),
         transient=True,
     ) as progress:
