@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 
 import openpyxl
@@ -278,3 +279,63 @@ def test_57_messages_on_stderr_are_escaped(env: Env, monkeypatch: pytest.MonkeyP
     name = one_cell(env, "tickets", "\x1b]8;;http://evil\x07[/bold]x")
     result = env.refused(name, where=None, says="[/bold]x")
     assert "\x1b" not in _visible(result.stderr) and "\x07" not in result.stderr
+
+
+# --- SPEC 3.2: a percent column of fractions draws one warning and is scored as written --------
+
+FRACTIONS_WARNING = "column 'Invoice Accuracy Rate': these look like fractions; write 95 or 95%"
+
+
+def accuracy_rows(*cells: str) -> list[str]:
+    return [f"E{i},P{i},{cell},0.8,20,2000,6" for i, cell in enumerate(cells, 1)]
+
+
+def fraction_warnings(doc: dict) -> list[str]:
+    return [w for w in doc["warnings"] if "look like fractions" in w]
+
+
+def test_percent_column_of_fractions_warns_once_and_scores_as_written(env: Env) -> None:
+    doc = env.scores(env.csv(accuracy_rows("0.95", "0.8", "", "1")))
+    assert len(fraction_warnings(doc)) == 1
+    assert FRACTIONS_WARNING in fraction_warnings(doc)[0]
+    assert actuals(doc, "E1")["invoice-accuracy"] == 0.95
+    card = next(c for c in doc["scorecards"] if c["employee"] == "E1")
+    kpi = next(k for kra in card["kras"] for k in kra["kpis"] if k["id"] == "invoice-accuracy")
+    assert kpi["score"] == 0.0  # 0.95 is below the threshold of 80 points
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [("0.95", "95"), ("0.5", "1.5", "0.2"), ("", ""), ("N/A", "")],
+    ids=["one-real-percentage", "one-above-1-in-the-middle", "empty", "markers-only"],
+)
+def test_percent_column_with_a_value_above_1_or_no_values_is_quiet(env: Env, cells) -> None:
+    assert fraction_warnings(env.scores(env.csv(accuracy_rows(*cells)))) == []
+
+
+def test_fractions_in_a_ratio_column_are_quiet(env: Env) -> None:
+    """`share` is a ratio KPI: fractions are what it takes."""
+    assert fraction_warnings(env.scores(env.csv(accuracy_rows("95", "90")))) == []
+
+
+def test_fractions_are_checked_per_role_with_a_role_column(env: Env) -> None:
+    header = HEADER.replace("name,", "name,role,")
+    rows = ["E1,Ana,mini,0.9,0.8,20,2000,6", "E2,Bo,other,,,20,,", "E3,Cy,mini,0.7,0.8,20,2000,6"]
+    result = env.invoke(env.csv(rows, header=header), "--format", "json", role=False)
+    assert result.exit_code == 0, result.stderr
+    assert len(fraction_warnings(json.loads(result.stdout))) == 1
+
+
+def test_percent_formatted_cells_are_not_fractions(env: Env) -> None:
+    """0.95 shown as 95% is read as 95 points: no warning. Unformatted 0.95 does warn."""
+
+    def formatted(ws) -> None:
+        ws.append(["E1", "Ana", 0.95, 0.8, 20, 2000, 6])
+        ws["C2"].number_format = "0%"
+
+    assert fraction_warnings(env.scores(workbook(env, formatted))) == []
+
+    def plain(ws) -> None:
+        ws.append(["E1", "Ana", 0.95, 0.8, 20, 2000, 6])
+
+    assert len(fraction_warnings(env.scores(workbook(env, plain)))) == 1

@@ -640,12 +640,11 @@ class _FractionWatch:
         records: list[Record],
     ) -> None:
         for role_id, plan in per_role.items():
-            mine = [r for r in records if r.role == role_id]
+            mine = records if len(per_role) == 1 else [r for r in records if r.role == role_id]
             for col, kpi, _parse, _letter in plan:
                 if kpi.unit != "percent" or col in self.percent_cells:
                     continue
-                values = [v for r in mine if (v := r.values.get(kpi.id)) is not None]
-                if values and all(0 <= v <= 1 for v in values):
+                if _all_fractions(r.values.get(kpi.id) for r in mine):
                     reader.report.warning(
                         "input.fractions",
                         f"column '{cols.headers[col]}': these look like fractions; write 95 or 95%",
@@ -653,6 +652,21 @@ class _FractionWatch:
                         hint="percent KPIs take percentage points; the values are scored as "
                         "written",
                     )
+
+
+def _all_fractions(values: Iterator[float | None]) -> bool:
+    """True when there is at least one value and every value lies in [0, 1].
+
+    Stops at the first value above 1, so a column of ordinary percentages costs one look.
+    """
+    seen = False
+    for value in values:
+        if value is None:
+            continue
+        if not 0.0 <= value <= 1.0:
+            return False
+        seen = True
+    return seen
 
 
 def read_records(
