@@ -32,7 +32,7 @@ def list_roles(catalog: str = typer.Option(None, "--catalog", help=CATALOG_HELP)
 
 @app.command("show")
 def show(
-    role: str = typer.Argument(..., help="Role id, e.g. billing-staff."),
+    role: str = typer.Argument(..., metavar="ROLE", help="Role id, e.g. billing-staff."),
     catalog: str = typer.Option(None, "--catalog", help=CATALOG_HELP),
     fmt: str = typer.Option("tree", "--format", "-f", help="tree, json or yaml."),
 ) -> None:
@@ -60,7 +60,7 @@ def show(
 @app.command("validate")
 def validate(
     path: Path = typer.Argument(
-        None, help="Catalog folder or role file (default: the catalog in effect)."
+        None, metavar="PATH", help="Catalog folder or role file (default: the catalog in effect)."
     ),
     catalog: str = typer.Option(None, "--catalog", help=CATALOG_HELP),
 ) -> None:

@@ -28,8 +28,12 @@ def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
 
 
 def diff(
-    old: str = typer.Argument(..., help="Folder, role file, git revision or REV:folder."),
-    new: str = typer.Argument(..., help="Folder, role file, git revision or REV:folder."),
+    old: str = typer.Argument(
+        ..., metavar="OLD", help="Folder, role file, git revision or REV:folder."
+    ),
+    new: str = typer.Argument(
+        ..., metavar="NEW", help="Folder, role file, git revision or REV:folder."
+    ),
     fmt: str = typer.Option("text", "--format", "-f", help="text, markdown or json."),
     exit_code: bool = typer.Option(
         False, "--exit-code", help="Exit 1 when something changed in meaning (like git diff)."
@@ -48,8 +52,10 @@ def diff(
     ),
     catalog: str = typer.Option(None, "--catalog", help=CATALOG_HELP),
 ) -> None:
-    """Show what a catalog change means: per role, KRAs and KPIs added, removed, renamed, moved,
-    and changed weights, directions, units, thresholds, targets, stretches, periods and scales.
+    """Show what a catalog change means for each role, and optionally for people's scores.
+
+    Per role: KRAs and KPIs added, removed, renamed and moved, and changed weights, directions,
+    units, thresholds, targets, stretches, periods and rating scales.
 
     An existing path is read as a folder or file; anything else is a git revision of the
     catalog in the current repository, read without a checkout.
@@ -135,7 +141,7 @@ def _role_paths(paths: list[Path] | None, catalog: str | None) -> list[Path]:
 
 def fmt(
     paths: list[Path] = typer.Argument(
-        None, help="Role files or catalog folders (default: the catalog in effect)."
+        None, metavar="PATH", help="Role files or catalog folders (default: the catalog in effect)."
     ),
     check: bool = typer.Option(
         False, "--check", help="Write nothing; exit 1 listing files that would change."
@@ -205,14 +211,16 @@ def fmt(
 
 def lint(
     paths: list[Path] = typer.Argument(
-        None, help="Role files or catalog folders (default: the catalog in effect)."
+        None, metavar="PATH", help="Role files or catalog folders (default: the catalog in effect)."
     ),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when there is any finding."),
     fmt: str = typer.Option("text", "--format", "-f", help="text or github (annotations)."),
     catalog: str = typer.Option(None, "--catalog", help=CATALOG_HELP),
 ) -> None:
-    """SMART checks of each KPI (specific, measurable, achievable, relevant, time-bound) and
-    smells (tiny weights, single-KPI KRAs, near-duplicate names). Codes: docs/catalogs-in-git.md.
+    """SMART checks of each KPI and catalog smells, each finding with a code and a fix hint.
+
+    Specific, measurable, achievable, relevant, time-bound; smells: tiny weights, single-KPI
+    KRAs, near-duplicate names. Codes: docs/catalogs-in-git.md.
 
     Findings are warnings: exit 0 unless --strict. Invalid files: errors, exit 1.
 
@@ -288,7 +296,9 @@ def schema(
 
 
 def textconv(
-    file: Path = typer.Argument(..., help="A role file (git passes a temporary copy)."),
+    file: Path = typer.Argument(
+        ..., metavar="FILE", help="A role file (git passes a temporary copy)."
+    ),
 ) -> None:
     """Print a role file as a semantic outline, one fact per line: git's diff driver.
 

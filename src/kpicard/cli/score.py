@@ -67,7 +67,7 @@ class GroupBy(StrEnum):
 
 def score(
     inputs: list[str] = typer.Argument(
-        ..., help="CSV/TSV/xlsx files, folders or globs; - for stdin."
+        ..., metavar="INPUT", help="CSV/TSV/xlsx files, folders or globs; - for stdin."
     ),
     role: str = typer.Option(
         None, "--role", "-r", help="Role id (with a role column: the role of rows without one)."

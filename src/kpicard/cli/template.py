@@ -16,7 +16,7 @@ UTF8_BOM = b"\xef\xbb\xbf"
 
 
 def template(
-    role: str = typer.Argument(..., help="Role id, e.g. billing-staff."),
+    role: str = typer.Argument(..., metavar="ROLE", help="Role id, e.g. billing-staff."),
     output: Path = typer.Option(
         None, "--output", "-o", help="FILE.xlsx or FILE.csv (default: the CSV header on stdout)."
     ),
