@@ -288,6 +288,37 @@ CASES = [
         "rating_scale labels must be distinct",
     ),
     ("format version", VALID.replace("kpicard: 1", "kpicard: 2"), "1:10", "'kpicard' must be 1"),
+    # `true` and `1.0` equal 1 in Python; the version must still be the integer 1.
+    (
+        "format version boolean",
+        VALID.replace("kpicard: 1", "kpicard: true"),
+        "1:10",
+        "'kpicard' must be the integer 1 (the catalog format version), got a boolean",
+    ),
+    (
+        "format version float",
+        VALID.replace("kpicard: 1", "kpicard: 1.0"),
+        "1:10",
+        "'kpicard' must be the integer 1 (the catalog format version), got 1.0",
+    ),
+    (
+        "blank role name",
+        VALID.replace("name: Demo Role", 'name: "   "'),
+        "3:7",
+        "'name' must not be blank",
+    ),
+    (
+        "blank KRA name",
+        VALID.replace("name: Quality", 'name: "\\t"'),
+        "23:11",
+        "'name' must not be blank",
+    ),
+    (
+        "empty KPI name",
+        VALID.replace("name: Accuracy", 'name: ""'),
+        "27:15",
+        "'name' must not be empty",
+    ),
 ]
 
 
@@ -419,3 +450,17 @@ def test_weights_summing_within_tolerance_pass(tmp_path: Path) -> None:
     )
     result, _ = validate(tmp_path, text)
     assert result.exit_code == 0, result.stderr
+
+
+def test_one_role_in_two_files_is_an_error(tmp_path: Path) -> None:
+    """demo.yaml and demo.yml both say `id: demo`: neither may silently replace the other."""
+    (tmp_path / "demo.yaml").write_text(VALID)
+    (tmp_path / "demo.yml").write_text(VALID.replace("name: Demo Role", "name: Other Demo"))
+    result = runner.invoke(app, ["catalog", "validate", str(tmp_path)])
+    assert result.exit_code == 1
+    assert (
+        f"{tmp_path / 'demo.yml'}:2:5: error: role 'demo' is defined twice: "
+        f"{tmp_path / 'demo.yaml'} and {tmp_path / 'demo.yml'}"
+    ) in result.stderr
+    listed = runner.invoke(app, ["catalog", "list", "--catalog", str(tmp_path)])
+    assert listed.exit_code == 1 and "Other Demo" not in listed.stdout

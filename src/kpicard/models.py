@@ -32,7 +32,8 @@ SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 WEIGHT_TOLERANCE = 1e-6
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
-Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=False)]
+NONBLANK_PATTERN = r"\S"  # at least one character that is not white space
+Text = Annotated[str, StringConstraints(min_length=1, pattern=NONBLANK_PATTERN)]
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 Number = int | FiniteFloat
 Unit = Literal[
@@ -277,6 +278,17 @@ class Role(_Strict):
     skills: list[Text] | None = None
     rating_scale: list[RatingLevel] | None = None
     kras: list[KRA] = Field(min_length=1)
+
+    @field_validator("kpicard", mode="before")
+    @classmethod
+    def _format_version(cls, value: object) -> object:
+        # Literal[1] alone would take `true` and `1.0`, which equal 1 in Python.
+        if type(value) is not int:
+            raise ValueError(
+                "'kpicard' must be the integer 1 (the catalog format version), got "
+                + ("a boolean" if isinstance(value, bool) else repr(value))
+            )
+        return value
 
     @field_validator("kras")
     @classmethod

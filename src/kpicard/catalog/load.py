@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from kpicard.catalog.yamlpos import Ambiguous, Path_, Positioned, YamlProblem, parse_positioned
 from kpicard.diagnostics import Location, Report
-from kpicard.models import KPI, KRA, Band, RatingLevel, Role
+from kpicard.models import KPI, KRA, NONBLANK_PATTERN, Band, RatingLevel, Role
 
 MAX_ROLE_FILE_BYTES = 5 * 1024 * 1024
 ROLE_SUFFIXES = (".yaml", ".yml")
@@ -82,8 +82,20 @@ def load_catalog(path: Path, display: str | None = None) -> Catalog:
     files = [load_role_file(p, report) for p in role_files_in(path)]
     catalog = Catalog(path=path, display=display or display_path(path), files=files, report=report)
     for f in files:
-        if f.role is not None:
-            catalog.roles[f.role.id] = f.role
+        if f.role is None:
+            continue
+        first = catalog.role_file(f.role.id)  # the earliest file with this id
+        if first is not None and first is not f:
+            # demo.yaml and demo.yml: one would silently replace the other.
+            position = f.doc.values.get(("id",), (1, 1)) if f.doc else (1, 1)
+            report.error(
+                "catalog.duplicate-role",
+                f"role '{f.role.id}' is defined twice: {first.display} and {f.display}",
+                Location(f.display, *position),
+                hint="keep one file per role",
+            )
+            continue
+        catalog.roles[f.role.id] = f.role
     return catalog
 
 
@@ -356,6 +368,9 @@ def _message_for(errors: list[dict[str, Any]], path: Path_, data: Any) -> str:
     if "too_short" in types and field_name != "scale":
         what = {"kras": "a role needs at least one KRA", "kpis": "a KRA needs at least one KPI"}
         return what.get(field_name, f"'{field_name}' must not be empty")
+    patterns = {e.get("ctx", {}).get("pattern") for e in errors}
+    if NONBLANK_PATTERN in patterns:
+        return f"'{field_name}' must not be blank"
     if types & {"string_pattern_mismatch"}:
         return (
             f"'{value}' is not a valid id: use lowercase letters, digits and single hyphens "
