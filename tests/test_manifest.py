@@ -128,7 +128,40 @@ def test_output_over_an_input_is_refused(tmp_path: Path, teams: Path) -> None:
         tmp_path,
         "inputs: [teams/]\nrole: account-coordinator\noutputs: [{path: teams/north.csv}]\n",
     )
-    assert any("is an input; refusing to overwrite" in e for e in errors(path))
+    assert any("is a file this batch reads; refusing to overwrite it" in e for e in errors(path))
+
+
+@pytest.mark.parametrize(
+    ("outputs", "compare"),
+    [("[{path: review.yaml, format: json}]", ""), ("[{path: prev.json}]", "compare: prev.json\n")],
+    ids=["the-manifest", "the-compare-file"],
+)
+def test_output_over_a_file_the_batch_reads_is_refused(
+    tmp_path: Path, teams: Path, outputs: str, compare: str
+) -> None:
+    write(tmp_path / "review" / "prev.json", '{"kpicard": 1, "scorecards": []}')
+    path = review(
+        tmp_path, f"inputs: [teams/]\nrole: account-coordinator\n{compare}outputs: {outputs}\n"
+    )
+    found = errors(path)
+    assert any("is a file this batch reads; refusing to overwrite it" in e for e in found), found
+
+
+def test_output_over_a_catalog_role_file_is_refused(tmp_path: Path, teams: Path) -> None:
+    catalog = tmp_path / "review" / "cat"
+    catalog.mkdir()
+    role_file = catalog / "account-coordinator.yaml"
+    role_file.write_bytes((CATALOG / "account-coordinator.yaml").read_bytes())
+    before = role_file.read_bytes()
+    path = write(
+        tmp_path / "review" / "review.yaml",
+        "kpicard: 1\ncatalog: cat\ninputs: [teams/]\nrole: account-coordinator\n"
+        "outputs: [{path: cat/account-coordinator.yaml, format: json}]\n",
+    )
+    result = _run(str(path))
+    assert result.exit_code == 2, result.stderr
+    assert "refusing to overwrite an input" in result.stderr
+    assert role_file.read_bytes() == before
 
 
 def _run(*args: str):

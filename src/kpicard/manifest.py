@@ -432,7 +432,10 @@ def resolve(model: Manifest, doc: Positioned, path: Path, display: str) -> Resol
             )
     outputs: list[OutputTarget] = []
     seen: dict[Path, int] = {}
-    input_paths = {Path(n).resolve() for n in inputs}
+    # Everything the batch reads: never an output (the catalog is checked when it is loaded).
+    input_paths = {Path(n).resolve() for n in inputs} | {path.resolve()}
+    if compare is not None:
+        input_paths.add(compare.resolve())
     for i, spec in enumerate(model.outputs):
         target = base / spec.path
         fmt = _format_of(spec)
@@ -453,7 +456,7 @@ def resolve(model: Manifest, doc: Positioned, path: Path, display: str) -> Resol
         if resolved in input_paths:
             errors.at(
                 ("outputs", i, "path"),
-                f"output '{spec.path}' is an input; refusing to overwrite an input",
+                f"output '{spec.path}' is a file this batch reads; refusing to overwrite it",
             )
         if target.is_dir():
             errors.at(("outputs", i, "path"), f"output '{spec.path}' is a folder")

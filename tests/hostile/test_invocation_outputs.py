@@ -95,6 +95,25 @@ def test_03_output_equal_to_an_input(env: Env, how: str) -> None:
     assert temp_files(env.root) == []
 
 
+def test_03_output_equal_to_the_compare_file(env: Env) -> None:
+    """The earlier JSON a run compares against is an input too (SPEC 4: never over an input)."""
+    earlier = env.invoke(env.csv([ROW]), "--format", "json")
+    assert earlier.exit_code == 0, earlier.stderr
+    env.write("prev.json", earlier.stdout)
+    result = env.invoke("team.csv", "--compare", "prev.json", "--format", "json", "-o", "prev.json")
+    assert result.exit_code == 2, result.stderr
+    assert "output prev.json is the input prev.json" in result.stderr
+    assert (env.root / "prev.json").read_text() == earlier.stdout
+
+
+def test_03_output_equal_to_a_catalog_role_file(env: Env) -> None:
+    before = (env.catalog / "mini.yaml").read_bytes()
+    result = env.invoke(env.csv([ROW]), "--format", "json", "-o", "cat/mini.yaml")
+    assert result.exit_code == 2, result.stderr
+    assert "output cat/mini.yaml is the input cat/mini.yaml" in result.stderr
+    assert (env.catalog / "mini.yaml").read_bytes() == before
+
+
 def test_03_output_equal_to_a_later_input(env: Env) -> None:
     a, b = env.csv([ROW], name="a.csv"), env.csv([ROW.replace("E1", "E2")], name="b.csv")
     result = env.invoke(a, b, "--format", "json", "-o", b)

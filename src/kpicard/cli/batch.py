@@ -203,6 +203,7 @@ def write_out_dir(
     *,
     companions: Mapping[str, bytes] | None = None,
     inputs: Sequence[str] | None = None,
+    protected: Sequence[str] | None = None,
 ) -> list[Path]:
     """One output per input (same stem, `fmt`), `summary.<ext>` and `companions` (file name ->
     bytes, e.g. summary.groups.csv); returns the paths written.
@@ -210,6 +211,7 @@ def write_out_dir(
     Only valid inputs belong in `runs_per_input`: the caller decides (keep-going or not) before
     calling. Stems are planned over `inputs` (default: the runs' names) so that an input's file
     name does not change when another input fails. The folder is created when missing.
+    `protected` lists the files that must not be written over (default: the inputs).
     """
     names = list(inputs) if inputs is not None else list(runs_per_input)
     plan = out_dir_plan(names, out_dir, fmt)
@@ -217,7 +219,7 @@ def write_out_dir(
     files[plan[""]] = render(summary, fmt)
     for name, data in (companions or {}).items():
         files[out_dir / name] = data
-    return write_files(files, names)
+    return write_files(files, names if protected is None else protected)
 
 
 # --------------------------------------------------------------------------- the command
@@ -288,7 +290,7 @@ def batch(
     Nothing is written when any input is invalid (exit 1); a broken manifest is exit 2.
     """
     from kpicard.actuals.mapping import ReadOptions
-    from kpicard.cli.common import open_catalog, role_or_error
+    from kpicard.cli.common import open_catalog, protected_paths, role_or_error
     from kpicard.cli.console import message
     from kpicard.manifest import load_manifest
     from kpicard.rollup import build_views, load_previous
@@ -348,7 +350,8 @@ def batch(
         top=m.movers,
         catalog_digest=cat.digest,
     )
-    written = _write_all(manifest, each, summary, views)
+    protected = protected_paths(manifest.inputs, cat, manifest.compare, manifest.path)
+    written = _write_all(manifest, each, summary, views, protected)
     if not manifest.outputs and manifest.out_dir is None:
         _print_stdout(summary, views, m.detail)
     for path in written:
@@ -361,7 +364,9 @@ def batch(
         raise typer.Exit(EXIT_INVALID)
 
 
-def _write_all(manifest, each: EachResult, summary: ScoreRun, views) -> list[Path]:
+def _write_all(
+    manifest, each: EachResult, summary: ScoreRun, views, protected: list[str]
+) -> list[Path]:
     """Render every output in memory, check every target, then write them one by one."""
     from kpicard.render.batch import companion_paths, render_document
 
@@ -382,7 +387,7 @@ def _write_all(manifest, each: EachResult, summary: ScoreRun, views) -> list[Pat
         if fmt == "csv":
             companions = companion_paths(plan[""], views)
             files.update({p: t.encode("utf-8") for p, t in companions.items()})
-    return write_files(files, manifest.inputs)
+    return write_files(files, protected)
 
 
 def _render(run: ScoreRun, fmt: str, views, detail: bool) -> bytes:

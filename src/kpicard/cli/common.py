@@ -27,6 +27,16 @@ def open_catalog(option: str | None) -> Catalog:
     return catalog
 
 
+def protected_paths(inputs: list[str], catalog: Catalog, *others: Path | str | None) -> list[str]:
+    """Every file a run reads and must never write over: the actuals, the catalog's role files,
+    and `others` (a --compare file, a manifest)."""
+    return [
+        *inputs,
+        *(str(f.path) for f in catalog.files),
+        *(str(o) for o in others if o is not None),
+    ]
+
+
 def role_or_error(catalog: Catalog, role_id: str):
     """The role with this id, or a usage error that lists the known roles."""
     import difflib

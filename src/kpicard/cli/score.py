@@ -10,7 +10,13 @@ from pathlib import Path
 import typer
 
 from kpicard.cli.app import EXIT_INVALID, GuardedTyper
-from kpicard.cli.common import CATALOG_HELP, open_catalog, output_format, role_or_error
+from kpicard.cli.common import (
+    CATALOG_HELP,
+    open_catalog,
+    output_format,
+    protected_paths,
+    role_or_error,
+)
 from kpicard.diagnostics import usage_error
 from kpicard.render.safe import EXTENSION_OF
 
@@ -134,13 +140,14 @@ def score(
         raise usage_error("usage.out-dir", "give either -o or --out-dir, not both")
     if out_format == "xlsx" and out_dir is None and (output is None or str(output) == "-"):
         raise usage_error("usage.xlsx-needs-output", "--format xlsx needs -o FILE.xlsx")
-    if output is not None and str(output) != "-":
-        from kpicard.outputs import check_output
-
-        check_output(output, names)
     cat = open_catalog(catalog)
     if role is not None:
         role_or_error(cat, role)
+    protected = protected_paths(names, cat, compare)
+    if output is not None and str(output) != "-":
+        from kpicard.outputs import check_output
+
+        check_output(output, protected)
     previous = None
     if compare is not None:
         from kpicard.rollup import load_previous
@@ -173,9 +180,9 @@ def score(
             catalog_digest=cat.digest,
         )
     if out_dir is not None:
-        _write_out_dir(each, summary, views, names, out_dir, out_format, detail)
+        _write_out_dir(each, summary, views, names, protected, out_dir, out_format, detail)
     else:
-        emit(summary, out_format, output, detail, views, names)
+        emit(summary, out_format, output, detail, views, protected)
     if each.failed:
         from kpicard.cli.console import message
 
@@ -183,7 +190,9 @@ def score(
         raise typer.Exit(EXIT_INVALID)
 
 
-def _write_out_dir(each, summary, views, names, out_dir: Path, fmt: str, detail: bool) -> None:
+def _write_out_dir(
+    each, summary, views, names, protected, out_dir: Path, fmt: str, detail: bool
+) -> None:
     from kpicard.cli.batch import write_out_dir
     from kpicard.render.batch import companion_paths, render_document
 
@@ -204,6 +213,7 @@ def _write_out_dir(each, summary, views, names, out_dir: Path, fmt: str, detail:
         lambda run, f: render_document(run, f, views if run is summary else None, detail),
         companions=companions,
         inputs=names,
+        protected=protected,
     )
     for path in written:
         _wrote(path)
