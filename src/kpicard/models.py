@@ -94,6 +94,34 @@ def _fmt(value: float | int) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
+def _sums_to_100(weights: list[float]) -> bool:
+    return math.isclose(math.fsum(weights), 100.0, rel_tol=0, abs_tol=WEIGHT_TOLERANCE)
+
+
+def kpi_weights_problem(weights: list[tuple[str, float | None]]) -> str | None:
+    """SPEC 1.3 for the KPI weights of one KRA, given as (kpi id, weight or None) pairs.
+
+    A function of plain values, so that the loader can apply it to a KRA whose KPIs failed
+    validation for other reasons (pydantic skips a list's validator when an item is invalid).
+    """
+    given = [w for _id, w in weights if w is not None]
+    if given and len(given) != len(weights):
+        missing = ", ".join(kpi_id for kpi_id, w in weights if w is None)
+        return (
+            f"KPI weights must be given for all KPIs of a KRA or for none; missing for: {missing}"
+        )
+    if given and not _sums_to_100(given):
+        return f"KPI weights must sum to 100, they sum to {_fmt(math.fsum(given))}"
+    return None
+
+
+def kra_weights_problem(weights: list[float]) -> str | None:
+    """SPEC 1.3 for the KRA weights of a role (see `kpi_weights_problem`)."""
+    if not _sums_to_100(weights):
+        return f"KRA weights must sum to 100, they sum to {_fmt(math.fsum(weights))}"
+    return None
+
+
 class KPI(_Strict):
     id: Slug
     name: Text
@@ -248,15 +276,9 @@ class KRA(_Strict):
     @field_validator("kpis")
     @classmethod
     def _kpi_weights(cls, kpis: list[KPI]) -> list[KPI]:
-        given = [k.weight for k in kpis if k.weight is not None]
-        if given and len(given) != len(kpis):
-            missing = ", ".join(k.id for k in kpis if k.weight is None)
-            raise ValueError(
-                "KPI weights must be given for all KPIs of a KRA or for none; "
-                f"missing for: {missing}"
-            )
-        if given and not math.isclose(math.fsum(given), 100.0, rel_tol=0, abs_tol=WEIGHT_TOLERANCE):
-            raise ValueError(f"KPI weights must sum to 100, they sum to {_fmt(math.fsum(given))}")
+        problem = kpi_weights_problem([(k.id, k.weight) for k in kpis])
+        if problem:
+            raise ValueError(problem)
         return kpis
 
     def kpi_weights(self) -> list[float]:
@@ -293,9 +315,9 @@ class Role(_Strict):
     @field_validator("kras")
     @classmethod
     def _kra_weights(cls, kras: list[KRA]) -> list[KRA]:
-        total = math.fsum(k.weight for k in kras)
-        if not math.isclose(total, 100.0, rel_tol=0, abs_tol=WEIGHT_TOLERANCE):
-            raise ValueError(f"KRA weights must sum to 100, they sum to {_fmt(total)}")
+        problem = kra_weights_problem([k.weight for k in kras])
+        if problem:
+            raise ValueError(problem)
         return kras
 
     @field_validator("rating_scale")

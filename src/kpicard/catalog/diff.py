@@ -327,6 +327,11 @@ def _diff_kpis(old: Role, new: Role) -> list[Change]:
             )
         for name in KPI_FIELDS:
             a, b = getattr(was, name), getattr(kpi, name)
+            if name == "period":
+                if a is None and b is None:
+                    continue  # inherited on both sides: the role's own period change says it
+                # In meaning: `period: monthly` spelled out in a monthly role changes nothing.
+                a, b = old.kpi_period(was), new.kpi_period(kpi)
             if a != b:
                 out.append(Change(rid, "kpi", "changed", pid, kra=kra.id, field=name, old=a, new=b))
         if abs(was_weight - weight) > 1e-9:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import math
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,7 +20,16 @@ from pydantic import BaseModel, ValidationError
 
 from kpicard.catalog.yamlpos import Ambiguous, Path_, Positioned, YamlProblem, parse_positioned
 from kpicard.diagnostics import Location, Report
-from kpicard.models import KPI, KRA, NONBLANK_PATTERN, Band, RatingLevel, Role
+from kpicard.models import (
+    KPI,
+    KRA,
+    NONBLANK_PATTERN,
+    Band,
+    RatingLevel,
+    Role,
+    kpi_weights_problem,
+    kra_weights_problem,
+)
 
 MAX_ROLE_FILE_BYTES = 5 * 1024 * 1024
 ROLE_SUFFIXES = (".yaml", ".yml")
@@ -144,7 +154,14 @@ def _validate_role_text(raw: bytes, display: str, stem: str, report: Report) -> 
     try:
         role = Role.model_validate(doc.data)
     except ValidationError as exc:
-        for message, path, at_key in _explain(exc, doc.data):
+        found = list(_explain(exc, doc.data))
+        reported = {(message, path) for message, path, _at_key in found}
+        found += [
+            (message, path, True)
+            for message, path in _weight_sums(doc.data)
+            if (message, path) not in reported
+        ]
+        for message, path, at_key in found:
             line, col = doc.where(path, key=at_key) or (None, None)
             report.error("catalog.invalid", message, Location(display, line, col))
         return role_file
@@ -190,6 +207,36 @@ def _decode(raw: bytes, display: str, report: Report) -> str | None:
             hint="save the file as UTF-8",
         )
         return None
+
+
+def _plain_number(value: Any) -> bool:
+    return type(value) in (int, float) and math.isfinite(value)
+
+
+def _weight_sums(data: dict[str, Any]) -> Iterable[tuple[str, Path_]]:
+    """The weight rules of SPEC 1.3 applied to raw data, for a role that failed validation.
+
+    Pydantic does not run a list's validator when one of its items is invalid, so a KRA weight
+    sum of 99 beside a broken KPI would go unreported until the KPI is fixed. Lists whose
+    weights are not all plain numbers are left to the type errors already reported.
+    """
+    kras = data.get("kras")
+    if not isinstance(kras, list) or not all(isinstance(k, dict) for k in kras):
+        return
+    kra_weights = [k.get("weight") for k in kras]
+    if kras and all(_plain_number(w) for w in kra_weights):
+        problem = kra_weights_problem(kra_weights)  # type: ignore[arg-type]
+        if problem:
+            yield problem, ("kras",)
+    for i, kra in enumerate(kras):
+        kpis = kra.get("kpis")
+        if not isinstance(kpis, list) or not kpis or not all(isinstance(k, dict) for k in kpis):
+            continue
+        pairs = [(str(k.get("id")), k.get("weight")) for k in kpis]
+        if all(w is None or _plain_number(w) for _id, w in pairs):
+            problem = kpi_weights_problem(pairs)
+            if problem:
+                yield problem, ("kras", i, "kpis")
 
 
 def _report_duplicates(doc: Positioned, display: str, report: Report) -> None:
