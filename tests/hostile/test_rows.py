@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import openpyxl
 
 from .conftest import HEADER, Env
@@ -23,6 +25,38 @@ def test_59_same_employee_in_two_periods_is_fine(env: Env) -> None:
     assert [c["period"] for c in doc["scorecards"]] == ["2026-07", "2026-08"]
     only = env.scores(name, "--period", "2026-08")
     assert [c["period"] for c in only["scorecards"]] == ["2026-08"]
+
+
+PERIOD_HEADER = HEADER.replace("name,", "name,period,")
+
+
+def test_period_that_no_input_has_is_an_error_that_says_which_periods_exist(env: Env) -> None:
+    name = env.csv(
+        ["E1,Ana,2026-07,95,0.8,20,2000,6", "E2,Bo,2026-08,90,0.8,20,2000,6"], header=PERIOD_HEADER
+    )
+    result = env.refused(name, "--period", "2026-09", says="no input has rows of period '2026-09'")
+    assert "team.csv: warning: no rows of period '2026-09'; its periods: 2026-07, 2026-08" in (
+        result.stderr
+    )
+    assert "no data rows" not in result.stderr
+
+
+def test_period_missing_from_one_input_of_a_batch_is_a_warning(env: Env) -> None:
+    july = env.csv(["E1,Ana,2026-07,95,0.8,20,2000,6"], name="july.csv", header=PERIOD_HEADER)
+    both = env.csv(
+        ["E2,Bo,2026-07,90,0.8,20,2000,6", "E2,Bo,2026-08,80,0.8,20,2000,6"],
+        name="both.csv",
+        header=PERIOD_HEADER,
+    )
+    nocol = env.csv([ROW.replace("E1", "E3")], name="nocol.csv")
+    result = env.invoke(july, both, nocol, "--period", "2026-08", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert [(c["employee"], c["period"]) for c in doc["scorecards"]] == [("E2", "2026-08")]
+    assert "july.csv: warning: no rows of period '2026-08'; its periods: 2026-07" in result.stderr
+    assert "nocol.csv: warning: no rows of period '2026-08'; its rows have no period" in (
+        result.stderr
+    )
 
 
 def test_59_duplicate_across_two_files(env: Env) -> None:

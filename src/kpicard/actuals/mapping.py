@@ -138,6 +138,7 @@ class ActualsReader:
         self._indexes: dict[str, _KpiIndex] = {}
         self._parsers: dict[int, Callable[[CellValue], float | None]] = {}
         self._letters: dict[int, str] = {}
+        self.other_periods: set[str | None] = set()  # of rows that --period left out
 
     # ------------------------------------------------------------------ locations
 
@@ -307,9 +308,20 @@ class ActualsReader:
         else:
             records = self._read_wide(rows, header, cols)
         if not records and not self.report.has_errors:
-            self.report.error(
-                "input.no-data", "no data rows below the header", self.where(header.number)
-            )
+            if self.other_periods:
+                # Not an error: in a batch, a team without rows for this quarter is normal.
+                # The command fails when no input at all has rows of the period.
+                found = sorted(p for p in self.other_periods if p is not None)
+                what = f"its periods: {', '.join(found)}" if found else "its rows have no period"
+                self.report.warning(
+                    "input.no-period-rows",
+                    f"no rows of period '{self.options.period}'; {what}",
+                    self.where(None),
+                )
+            else:
+                self.report.error(
+                    "input.no-data", "no data rows below the header", self.where(header.number)
+                )
         self._check_missing(records)
         return records
 
@@ -503,6 +515,7 @@ class ActualsReader:
         cells = row.cells
         period = self.text(cells, cols.meta.get("period"), row.number)
         if self.options.period is not None and period != self.options.period:
+            self.other_periods.add(period)
             return None
         employee = self.text(cells, cols.id, row.number)
         if employee is None:
@@ -551,6 +564,7 @@ class ActualsReader:
             cells = row.cells
             period = self.text(cells, cols.meta.get("period"), row.number)
             if self.options.period is not None and period != self.options.period:
+                self.other_periods.add(period)
                 continue
             employee = self.text(cells, cols.id, row.number)
             if employee is None:

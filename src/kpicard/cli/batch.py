@@ -117,6 +117,21 @@ def merge_runs(runs: Mapping[str, ScoreRun], catalog, scoring: ScoringOptions) -
     )
 
 
+def require_period_rows(summary: ScoreRun, period: str | None) -> None:
+    """With --period, at least one input must have rows of that period (exit 1 otherwise).
+
+    One input without them is only a warning: a team may have no rows for a quarter.
+    """
+    if period is not None and not summary.scorecards:
+        from kpicard.diagnostics import input_error
+
+        raise input_error(
+            "input.no-period-rows",
+            f"no input has rows of period '{period}'",
+            hint="periods are matched exactly as written in the period column, e.g. 2026-Q3",
+        )
+
+
 @contextlib.contextmanager
 def input_progress(total: int, label: str = "scoring") -> Iterator[Callable[[str], None]]:
     """A callback advancing a progress bar on stderr; a no-op unless stderr is a terminal."""
@@ -343,6 +358,7 @@ def batch(
         message("no valid input; nothing written")
         raise typer.Exit(EXIT_INVALID)
     summary = merge_runs(each.runs, cat, scoring)
+    require_period_rows(summary, m.period)
     views = build_views(
         summary.scorecards,
         manifest.group_by,

@@ -127,7 +127,7 @@ def score(
       kpicard score q3/ --group-by team --compare q2.json --out-dir out/ --format xlsx
     """
     from kpicard.actuals.mapping import ReadOptions
-    from kpicard.cli.batch import input_progress, merge_runs, score_each
+    from kpicard.cli.batch import input_progress, merge_runs, require_period_rows, score_each
     from kpicard.cli.console import print_diagnostics
     from kpicard.models import ScoringOptions
 
@@ -168,6 +168,7 @@ def score(
     if each.failed and not keep_going:
         raise typer.Exit(EXIT_INVALID)
     summary = merge_runs(each.runs, cat, scoring)
+    require_period_rows(summary, period)
     views = None
     if group_by or previous is not None:
         from kpicard.rollup import build_views
