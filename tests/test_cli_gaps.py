@@ -467,3 +467,31 @@ def test_bad_option_values_are_usage_errors(work: Path, option: list[str], says:
     assert "Traceback" not in result.stdout + result.stderr
     assert result.stdout == ""
     assert not (work / "x.json").exists()
+
+
+# --------------------------------------------------------------------------- help and usage errors
+
+BOX = set("╭╮╰╯│─")
+
+
+def strip_escapes(text: str) -> str:
+    return re.sub(r"\x1b\[[0-9;:?]*[A-Za-z]", "", text)
+
+
+@pytest.mark.parametrize(
+    "args", [["score", "team.csv", "--bogus"], ["--help"], ["score", "--help"]], ids=str
+)
+def test_help_and_usage_errors_are_plain_text_when_piped(work: Path, args: list[str]) -> None:
+    """SPEC 4: boxes and colour only on a terminal - Typer's panels included."""
+    done = run_piped(args, work)
+    text = done.stdout + done.stderr
+    assert "Usage: kpicard" in text
+    assert not BOX & set(text), text
+    assert "\x1b" not in text
+
+
+def test_usage_errors_keep_their_panel_on_a_terminal(work: Path) -> None:
+    code, text = run_on_pty(["score", "team.csv", "--bogus"], work)
+    assert code == 2
+    assert "No such option: --bogus" in strip_escapes(text)
+    assert BOX & set(text)

@@ -82,7 +82,17 @@ class GuardedTyper(typer.Typer):
         return decorator
 
 
+def _both_streams_are_terminals() -> bool:
+    try:
+        return sys.stdout.isatty() and sys.stderr.isatty()
+    except (AttributeError, ValueError):  # replaced or closed streams
+        return False
+
+
 def new_app(**kwargs: Any) -> GuardedTyper:
+    # Typer draws help and usage errors in rich panels; boxes belong on a terminal only (SPEC 4),
+    # so piped or captured output gets click's plain text.
+    kwargs.setdefault("rich_markup_mode", "rich" if _both_streams_are_terminals() else None)
     kwargs.setdefault("no_args_is_help", True)
     kwargs.setdefault("add_completion", False)
     kwargs.setdefault("pretty_exceptions_enable", False)
