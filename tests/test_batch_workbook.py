@@ -65,10 +65,38 @@ def test_groups_and_comparison_sheets(tmp_path: Path) -> None:
 
 
 def test_progress_bar_takes_file_names_as_plain_text(monkeypatch: pytest.MonkeyPatch) -> None:
-    """On a terminal the bar shows each file's name; `[/b]` in a name is not rich markup."""
+    """On a terminal the bar shows each file's name; `[bold]` in a name is not rich markup."""
+    import io
+
+    from rich.console import Console
+
+    from kpicard.cli import batch, console
+
+    screen = io.StringIO()
+    monkeypatch.setattr(console, "stderr_is_terminal", lambda: True)
+    monkeypatch.setattr(
+        console, "err_console", lambda: Console(file=screen, force_terminal=True, width=100)
+    )
+    names = ["team[bold].csv", "[link=x]y.csv"]
+    with batch.input_progress(names) as progress:
+        assert progress is not None
+        for name in names:
+            progress.input_done(name)
+            progress.progress.refresh()
+    shown = screen.getvalue()
+    assert "team[bold].csv" in shown and "[link=x]y.csv" in shown
+    assert "2/2" in shown
+
+
+def test_no_progress_for_one_small_input(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     from kpicard.cli import batch, console
 
     monkeypatch.setattr(console, "stderr_is_terminal", lambda: True)
-    with batch.input_progress(2) as advance:
-        advance("team[/b].csv")
-        advance("[link=x]y.csv")
+    small = tmp_path / "team.csv"
+    small.write_text("employee_id\nE1\n")
+    with batch.input_progress([str(small)]) as progress:
+        assert progress is None
+    large = tmp_path / "big.csv"
+    large.write_bytes(b"x" * batch.LARGE_INPUT_BYTES)
+    with batch.input_progress([str(large)]) as progress:
+        assert progress is not None and progress.large == {str(large)}

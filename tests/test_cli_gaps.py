@@ -204,6 +204,10 @@ def run_piped(args: list[str], cwd: Path, *, timeout: float = 30) -> subprocess.
 SGR = re.compile(r"\x1b\[([0-9;:]*)m")
 
 
+def strip_escapes(text: str) -> str:
+    return re.sub(r"\x1b\[[0-9;:?]*[A-Za-z]", "", text)
+
+
 def colour_codes(text: str) -> list[str]:
     """The SGR sequences that set a colour: 30-39/40-49 (incl. 38;5;n / 38;2;r;g;b, default
     39/49), bright 90-97/100-107, underline colour 58. Bold, italic, dim and reset are not."""
@@ -293,6 +297,42 @@ def test_batch_shows_no_progress_when_piped(work: Path, seven_inputs: list[str])
     assert "━" not in result.stderr
     assert "wrote out.json" in result.stderr
     assert len(json.loads((work / "out.json").read_text(encoding="utf-8"))["scorecards"]) == 7
+
+
+@pytest.fixture
+def one_large_input(work: Path) -> list[str]:
+    """One CSV just over the 1 MB at which a single input gets its own bar (padded names)."""
+    pad = "x" * 200
+    rows = [f"E{i},Name {i} {pad},{ROW_E1}" for i in range(5200)]
+    name = write_csv(work / "big.csv", rows)
+    assert (work / name).stat().st_size > 1_000_000
+    return ["score", name, "--role", "mini", "--catalog", "cat", "--format", "csv"]
+
+
+def test_one_large_input_shows_reading_and_scoring_on_a_terminal(
+    work: Path, one_large_input: list[str]
+) -> None:
+    code, out = run_on_pty([*one_large_input, "-o", "out.csv"], work)
+    assert code == 0, out
+    text = strip_escapes(out)
+    assert "reading" in text and "scoring" in text and "big.csv" in text, repr(out)
+    assert (work / "out.csv").read_text(encoding="utf-8").count("\n") == 5201
+
+
+def test_one_large_input_shows_nothing_when_piped(work: Path, one_large_input: list[str]) -> None:
+    result = run_piped([*one_large_input, "-o", "out.csv"], work)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "wrote out.csv\n"
+
+
+def test_a_long_workbook_export_shows_a_spinner_only_on_a_terminal(work: Path) -> None:
+    rows = [f"E{i},Name {i},{ROW_E1}" for i in range(600)]
+    args = ["score", write_csv(work / "team.csv", rows), "-r", "mini", "--catalog", "cat"]
+    code, out = run_on_pty([*args, "-o", "out.xlsx"], work)
+    assert code == 0, out
+    assert "writing out.xlsx (600 scorecards)" in strip_escapes(out)
+    piped = run_piped([*args, "-o", "again.xlsx"], work)
+    assert piped.returncode == 0 and piped.stderr == "wrote again.xlsx\n", piped.stderr
 
 
 # --------------------------------------------------------------------------- 3. --version
@@ -472,10 +512,6 @@ def test_bad_option_values_are_usage_errors(work: Path, option: list[str], says:
 # --------------------------------------------------------------------------- help and usage errors
 
 BOX = set("╭╮╰╯│─")
-
-
-def strip_escapes(text: str) -> str:
-    return re.sub(r"\x1b\[[0-9;:?]*[A-Za-z]", "", text)
 
 
 @pytest.mark.parametrize(

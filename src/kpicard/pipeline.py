@@ -8,15 +8,29 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from kpicard.actuals.mapping import ReadOptions, Record, read_records
 from kpicard.catalog.load import Catalog
 from kpicard.diagnostics import Diagnostic, DiagnosticError, Location, Report
 from kpicard.models import Scorecard, ScoreRun, ScoringOptions
+
+PROGRESS_EVERY = 1024  # rows or records between two progress reports
+
+
+class RunProgress(Protocol):
+    """What a long run reports as it goes (a terminal progress bar listens; nothing else does)."""
+
+    def reading(self, name: str, done: int, total: int) -> None:
+        """`done` of `total` bytes of the input read."""
+
+    def scoring(self, name: str, done: int, total: int) -> None:
+        """`done` of `total` scorecards made."""
 
 
 @dataclass(slots=True)
@@ -26,7 +40,13 @@ class InputResult:
     report: Report
 
 
-def read_input(name: str, catalog: Catalog, options: ReadOptions, sheet: str | None) -> InputResult:
+def read_input(
+    name: str,
+    catalog: Catalog,
+    options: ReadOptions,
+    sheet: str | None,
+    progress: RunProgress | None = None,
+) -> InputResult:
     """Read one input into records; container problems become diagnostics, not exceptions."""
     from kpicard.actuals import open_table
 
@@ -34,6 +54,9 @@ def read_input(name: str, catalog: Catalog, options: ReadOptions, sheet: str | N
     options = _with_template_role(name, catalog, options, report)
     try:
         table = open_table(name, sheet=sheet)
+        if progress is not None and table.progress is not None:
+            where = table.progress
+            table.rows = _reporting(table.rows, lambda: progress.reading(name, *where()))
         records, read_report = read_records(table, catalog.roles, options)
     except DiagnosticError as exc:
         if exc.kind == "usage":
@@ -42,6 +65,15 @@ def read_input(name: str, catalog: Catalog, options: ReadOptions, sheet: str | N
         return InputResult(name, [], report)
     report.extend(read_report.items)
     return InputResult(name, records, report)
+
+
+def _reporting(rows: Iterator, report: Callable[[], None]) -> Iterator:
+    """The same rows, calling `report` every PROGRESS_EVERY rows and at the end."""
+    for count, row in enumerate(rows, 1):
+        if count % PROGRESS_EVERY == 0:
+            report()
+        yield row
+    report()
 
 
 def _with_template_role(
@@ -85,18 +117,27 @@ def _with_template_role(
     return options
 
 
-def score_records(records: list[Record], catalog: Catalog, options: ScoringOptions):
+def score_records(
+    records: list[Record],
+    catalog: Catalog,
+    options: ScoringOptions,
+    on_scored: Callable[[int, int], None] | None = None,
+):
     """Score every record, releasing each record as it is scored.
 
     The list is emptied: a scorecard keeps only what it shows (and where its values came from),
     so a large input's records are freed while its scorecards are made, not after.
+    `on_scored(done, total)` hears of the progress every PROGRESS_EVERY records.
     """
     from kpicard.engine import score_scorecard
 
     cards = []
     roles = catalog.roles
+    total = len(records)
     records.reverse()
     while records:
+        if on_scored is not None and len(cards) % PROGRESS_EVERY == 0:
+            on_scored(len(cards), total)
         r = records.pop()
         card = score_scorecard(
             roles[r.role],
@@ -112,6 +153,8 @@ def score_records(records: list[Record], catalog: Catalog, options: ScoringOptio
         )
         card.file = r.sources.file
         cards.append(card)
+    if on_scored is not None:
+        on_scored(total, total)
     return cards
 
 
@@ -154,10 +197,13 @@ def score_inputs(
     *,
     sheet: str | None = None,
     on_input: Callable[[str], None] | None = None,
+    progress: RunProgress | None = None,
 ) -> ScoreRun:
     """Score every input; raise DiagnosticError with all errors of all inputs if any."""
     with gc_paused():
-        return _score_inputs(names, catalog, scoring, reading, sheet=sheet, on_input=on_input)
+        return _score_inputs(
+            names, catalog, scoring, reading, sheet=sheet, on_input=on_input, progress=progress
+        )
 
 
 @contextlib.contextmanager
@@ -186,15 +232,19 @@ def _score_inputs(
     *,
     sheet: str | None,
     on_input: Callable[[str], None] | None,
+    progress: RunProgress | None = None,
 ) -> ScoreRun:
     diagnostics: list[Diagnostic] = []
     scorecards: list[Scorecard] = []
     seen: dict[DuplicateKey, Scorecard] = {}
     for name in names:
-        result = read_input(name, catalog, reading, sheet)
+        result = read_input(name, catalog, reading, sheet, progress)
         diagnostics.extend(result.report.items)
         if not any(d.is_error for d in diagnostics):  # scoring is wasted once any input failed
-            cards = score_records(result.records, catalog, scoring)
+            on_scored = None
+            if progress is not None:
+                on_scored = functools.partial(progress.scoring, name)
+            cards = score_records(result.records, catalog, scoring, on_scored)
             diagnostics.extend(cross_input_duplicates(cards, seen))
             scorecards.extend(cards)
         del result

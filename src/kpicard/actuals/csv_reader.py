@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import re
 import sys
 from collections import Counter
@@ -73,10 +74,20 @@ def open_csv(
                 f"reading it as {_name(chosen)}-separated",
                 Location(file=display_name),
             )
-    opener = _path_opener(source) if isinstance(source, Path) else _stream_opener(head, source)
+    progress = None
+    if isinstance(source, Path):
+        opener = _TrackedOpener(source)
+        progress = opener.progress
+    else:
+        opener = _stream_opener(head, source)
     reader = _RowReader(opener, display_name, chosen, skip_first_line=bool(sep), report=report)
     return RawTable(
-        file=display_name, sheet=None, rows=reader.rows(), report=report, cell_ref="csv"
+        file=display_name,
+        sheet=None,
+        rows=reader.rows(),
+        report=report,
+        cell_ref="csv",
+        progress=progress,
     )
 
 
@@ -227,9 +238,27 @@ def _name(delimiter: str) -> str:
 Opener = Callable[[], AbstractContextManager[BinaryIO]]
 
 
-def _path_opener(path: Path) -> Opener:
-    """Open lazily, so a table that is never read leaves no file handle behind."""
-    return lambda: path.open("rb")
+class _TrackedOpener:
+    """Opens the file lazily (a table that is never read leaves no handle behind) and says how
+    far reading has got, for a progress bar."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.handle: BinaryIO | None = None
+        self.size = 0
+
+    def __call__(self) -> BinaryIO:
+        self.handle = self.path.open("rb")
+        self.size = os.fstat(self.handle.fileno()).st_size
+        return self.handle
+
+    def progress(self) -> tuple[int, int]:
+        if self.handle is None:
+            return 0, self.size
+        try:
+            return self.handle.tell(), self.size
+        except (OSError, ValueError):  # closed: all read
+            return self.size, self.size
 
 
 def _stream_opener(head: bytes, stream: BinaryIO) -> Opener:

@@ -12,7 +12,7 @@ types for the cases a spreadsheet distinguishes and kpicard must not lose:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -87,3 +87,5 @@ class RawTable:
     report: Report = field(default_factory=Report)
     cell_ref: str = "excel"
     sheets: list[str] = field(default_factory=list)
+    # (bytes read, bytes in all) of the file or sheet, for a progress bar; None for stdin.
+    progress: Callable[[], tuple[int, int]] | None = None

@@ -177,6 +177,7 @@ class _Workbook:
             handle.seek(0)
             if magic == OLE2_MAGIC:
                 raise self._not_zip_error()
+            self.handle = handle
             return zipfile.ZipFile(handle)
         except DiagnosticError:
             handle.close()
@@ -325,11 +326,25 @@ class _Workbook:
         stream = _SheetStream(self, info, name, strings, styles, date1904)
         stream.prime()
         table = RawTable(
-            file=self.name, sheet=name, rows=stream.rows(), cell_ref="excel", sheets=names
+            file=self.name,
+            sheet=name,
+            rows=stream.rows(),
+            cell_ref="excel",
+            sheets=names,
+            progress=lambda: self._sheet_progress(info),
         )
         if note:
             table.report.note("input.sheet", note, Location(file=self.name, sheet=name))
         return table
+
+    def _sheet_progress(self, info: zipfile.ZipInfo) -> tuple[int, int]:
+        """How far into the sheet's compressed bytes the archive's file position is."""
+        total = info.compress_size
+        try:
+            position = self.handle.tell() - info.header_offset
+        except (OSError, ValueError):  # closed: all read
+            return total, total
+        return max(0, min(position, total)), total
 
     def _workbook_part(self) -> str:
         """The officeDocument target named in `_rels/.rels`, else the usual `xl/workbook.xml`."""

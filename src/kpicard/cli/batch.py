@@ -3,7 +3,7 @@
 - `score_each` scores every input on its own through `kpicard.pipeline.score_inputs`, so that
   each error names its input and one broken file does not hide the others' results.
 - `write_out_dir` writes one output per input plus `summary.<ext>`, atomically.
-- `input_progress` is the progress bar: on a terminal only, on stderr, gone when done.
+- `input_progress` is the progress display: on a terminal only, on stderr, gone when done.
 
 By default nothing is written when any input is invalid (exit 1, every error printed).
 `--keep-going` (or `keep_going: true`) writes the valid inputs' outputs and the summary of the
@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -53,7 +53,7 @@ def score_each(
     *,
     sheet: str | None = None,
     overrides: Mapping[str, tuple[str | None, str | None]] | None = None,
-    on_input: Callable[[str], None] | None = None,
+    progress: TerminalProgress | None = None,
 ) -> EachResult:
     """`score_inputs` per input; invalid inputs are collected, usage errors (exit 2) raised.
 
@@ -63,7 +63,7 @@ def score_each(
 
     result = EachResult()
     with gc_paused():  # as for one big input: the collector would walk every earlier result
-        _score_each(names, catalog, scoring, reading, sheet, overrides, on_input, result)
+        _score_each(names, catalog, scoring, reading, sheet, overrides, progress, result)
     return result
 
 
@@ -74,7 +74,7 @@ def _score_each(
     reading,
     sheet: str | None,
     overrides: Mapping[str, tuple[str | None, str | None]] | None,
-    on_input: Callable[[str], None] | None,
+    progress: TerminalProgress | None,
     result: EachResult,
 ) -> None:
     from dataclasses import replace
@@ -88,7 +88,9 @@ def _score_each(
             role, its_sheet = overrides[name]
             options = replace(reading, role=role)
         try:
-            run = score_inputs([name], catalog, scoring, options, sheet=its_sheet)
+            run = score_inputs(
+                [name], catalog, scoring, options, sheet=its_sheet, progress=progress
+            )
         except DiagnosticError as exc:
             if exc.kind == "usage":
                 raise
@@ -99,8 +101,8 @@ def _score_each(
                 result.failed[name] = duplicates
             else:
                 result.runs[name] = run
-        if on_input is not None:
-            on_input(name)
+        if progress is not None:
+            progress.input_done(name)
 
 
 def merge_runs(runs: Mapping[str, ScoreRun], catalog, scoring: ScoringOptions) -> ScoreRun:
@@ -132,33 +134,97 @@ def require_period_rows(summary: ScoreRun, period: str | None) -> None:
         )
 
 
+LARGE_INPUT_BYTES = 1_000_000  # a single input this big gets its own bar (about 10k rows)
+
+
+class TerminalProgress:
+    """Progress bars on stderr: inputs done (for several inputs), and reading then scoring for
+    each large input. File names are shown as plain text, never as rich markup."""
+
+    def __init__(self, progress: Any, names: Sequence[str]) -> None:
+        self.progress = progress
+        self.inputs = (
+            progress.add_task("scoring", total=len(names), name="", count=f"0/{len(names)}")
+            if len(names) > 1
+            else None
+        )
+        self.large = {n for n in names if _input_size(n) >= LARGE_INPUT_BYTES}
+        self.file_task: Any = None
+        self.stage = ""
+        self.done = 0
+        self.count = len(names)
+
+    def _show(self, name: str, stage: str, done: int, total: int) -> None:
+        if name not in self.large or total <= 0:
+            return
+        percent = f"{100 * min(done, total) // total}%"
+        if self.file_task is None:
+            from kpicard.render.safe import clean
+
+            self.file_task = self.progress.add_task(
+                stage, total=total, name=clean(Path(name).name), count=percent
+            )
+            self.stage = ""
+        self.progress.update(
+            self.file_task, description=stage, completed=done, total=total, count=percent
+        )
+        if stage != self.stage:  # show each stage at once, not at the next 0.1 s refresh
+            self.stage = stage
+            self.progress.refresh()
+
+    def reading(self, name: str, done: int, total: int) -> None:
+        self._show(name, "reading", done, total)
+
+    def scoring(self, name: str, done: int, total: int) -> None:
+        self._show(name, "scoring", done, total)
+
+    def input_done(self, name: str) -> None:
+        from kpicard.render.safe import clean
+
+        if self.file_task is not None:
+            self.progress.remove_task(self.file_task)
+            self.file_task = None
+        self.done += 1
+        if self.inputs is not None:
+            self.progress.update(
+                self.inputs,
+                advance=1,
+                name=clean(Path(name).name),
+                count=f"{self.done}/{self.count}",
+            )
+
+
+def _input_size(name: str) -> int:
+    try:
+        return 0 if name == "-" else Path(name).stat().st_size
+    except OSError:
+        return 0
+
+
 @contextlib.contextmanager
-def input_progress(total: int, label: str = "scoring") -> Iterator[Callable[[str], None]]:
-    """A callback advancing a progress bar on stderr; a no-op unless stderr is a terminal."""
+def input_progress(names: Sequence[str]) -> Iterator[TerminalProgress | None]:
+    """Progress bars on stderr for several inputs or a large one; None unless stderr is a
+    terminal, or when the work is too small to need one."""
     from kpicard.cli.console import stderr_is_terminal
 
-    if not stderr_is_terminal() or total < 2:
-        yield lambda _name: None
+    if not stderr_is_terminal() or (
+        len(names) < 2 and all(_input_size(n) < LARGE_INPUT_BYTES for n in names)
+    ):
+        yield None
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.progress import BarColumn, Progress, TextColumn
 
     from kpicard.cli.console import err_console
-    from kpicard.render.safe import clean
 
     with Progress(
         TextColumn("{task.description}", markup=False),
         BarColumn(),
-        MofNCompleteColumn(),
+        TextColumn("{task.fields[count]}", markup=False),
         TextColumn("{task.fields[name]}", markup=False),  # file names are not markup
         console=err_console(),
         transient=True,
     ) as progress:
-        task = progress.add_task(label, total=total, name="")
-
-        def advance(name: str) -> None:
-            progress.update(task, advance=1, name=clean(Path(name).name))
-
-        yield advance
+        yield TerminalProgress(progress, names)
 
 
 # --------------------------------------------------------------------------- out-dir
@@ -332,14 +398,14 @@ def batch(
         skip_invalid=m.skip_invalid,
         missing=m.missing,
     )
-    with input_progress(len(manifest.inputs)) as advance:
+    with input_progress(manifest.inputs) as progress:
         each = score_each(
             manifest.inputs,
             cat,
             scoring,
             reading,
             overrides={t.name: (t.role, t.sheet) for t in manifest.targets},
-            on_input=advance,
+            progress=progress,
         )
     _print_each(each)
     if dry_run:

@@ -7,9 +7,10 @@ often hold names from catalogs and spreadsheets, and rich would read `[/bold]` i
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from kpicard.diagnostics import Diagnostic, Severity
@@ -25,6 +26,19 @@ def stdout_is_terminal() -> bool:
 
 def stderr_is_terminal() -> bool:
     return sys.stderr.isatty()
+
+
+@contextlib.contextmanager
+def working(what: str, *, long: bool) -> Iterator[None]:
+    """A spinner on stderr saying `what` is being done, when the work is `long` and stderr is a
+    terminal; nothing otherwise. `what` is plain text, never markup."""
+    if not long or not stderr_is_terminal():
+        yield
+        return
+    from rich.text import Text
+
+    with err_console().status(Text(clean(what))):
+        yield
 
 
 def colour_allowed(stream: object) -> bool:

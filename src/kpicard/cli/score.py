@@ -162,8 +162,8 @@ def score(
         skip_invalid=skip_invalid,
         missing=missing.value,
     )
-    with input_progress(len(names)) as advance:
-        each = score_each(names, cat, scoring, reading, sheet=sheet, on_input=advance)
+    with input_progress(names) as progress:
+        each = score_each(names, cat, scoring, reading, sheet=sheet, progress=progress)
     print_diagnostics(each.diagnostics())
     if each.failed and not keep_going:
         raise typer.Exit(EXIT_INVALID)
@@ -220,6 +220,11 @@ def _write_out_dir(
         _wrote(path)
 
 
+# Scorecards from which writing an output takes long enough (about a second) for a spinner.
+LONG_XLSX_EXPORT = 500
+LONG_EXPORT = 100_000
+
+
 def emit(run, out_format: str, output: Path | None, detail: bool, views=None, inputs=()) -> None:
     """Render `run` (and the batch views) in `out_format` to stdout or atomically to `output`."""
     to_stdout = output is None or str(output) == "-"
@@ -230,9 +235,14 @@ def emit(run, out_format: str, output: Path | None, detail: bool, views=None, in
         render_table(run, detail=detail)
         print_sections(views)
         return
+    from kpicard.cli.console import working
     from kpicard.render.batch import companion_paths, render_document
 
-    data = render_document(run, out_format, views, detail)
+    count = len(run.scorecards)
+    target = "stdout" if to_stdout else str(output)
+    long = count >= (LONG_XLSX_EXPORT if out_format == "xlsx" else LONG_EXPORT)
+    with working(f"writing {target} ({count:,} scorecards)", long=long):
+        data = render_document(run, out_format, views, detail)
     if to_stdout:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
