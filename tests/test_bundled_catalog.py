@@ -7,6 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+import kpicard
 from kpicard.catalog.find import bundled_catalog
 from kpicard.catalog.load import load_catalog
 
@@ -25,6 +28,18 @@ def test_bundled_catalog_is_the_repository_catalog() -> None:
     assert not shipped.report.has_errors
     assert sorted(shipped.roles) == ROLES
     assert shipped.digest == repo.digest
+
+
+INSTALLED = not Path(kpicard.__file__).resolve().is_relative_to(ROOT / "src")
+
+
+@pytest.mark.skipif(not INSTALLED, reason="kpicard runs from the source tree (editable install)")
+def test_installed_package_carries_its_catalog() -> None:
+    """CI installs the wheel (`pip install .[test]`): the roles must be inside the package, not
+    found through a checkout beside it."""
+    package = Path(kpicard.__file__).resolve().parent
+    assert bundled_catalog() == package / "_catalog"
+    assert sorted(p.stem for p in bundled_catalog().glob("*.yaml")) == ROLES
 
 
 def test_catalog_list_from_another_folder(tmp_path: Path) -> None:
