@@ -464,3 +464,11 @@ def test_one_role_in_two_files_is_an_error(tmp_path: Path) -> None:
     ) in result.stderr
     listed = runner.invoke(app, ["catalog", "list", "--catalog", str(tmp_path)])
     assert listed.exit_code == 1 and "Other Demo" not in listed.stdout
+
+
+def test_a_folder_without_role_files_is_not_valid(tmp_path: Path) -> None:
+    """`ok: 0 role files` would let a mistyped folder pass a CI check."""
+    (tmp_path / "notes.txt").write_text("not a role")
+    result = runner.invoke(app, ["catalog", "validate", str(tmp_path)])
+    assert result.exit_code == 2
+    assert f"no role files (*.yaml, *.yml) in {tmp_path}" in result.stderr

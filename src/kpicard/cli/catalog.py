@@ -75,6 +75,10 @@ def validate(
 
     choice = choose_catalog(str(path) if path else catalog)
     cat = load_catalog(choice.path)
+    if not cat.files:  # "ok: 0 role files" would pass a CI check on a mistyped folder
+        from kpicard.diagnostics import usage_error
+
+        raise usage_error("catalog.no-roles", f"no role files (*.yaml, *.yml) in {cat.display}")
     if cat.report.has_errors:
         files = len({d.location.file for d in cat.report.errors if d.location})
         raise DiagnosticError(

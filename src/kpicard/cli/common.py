@@ -23,7 +23,7 @@ def open_catalog(option: str | None) -> Catalog:
     if catalog.report.has_errors:
         raise DiagnosticError(catalog.report.items)
     if not catalog.roles:
-        raise usage_error("catalog.no-roles", f"no role files (*.yaml) in {catalog.display}")
+        raise usage_error("catalog.no-roles", f"no role files (*.yaml, *.yml) in {catalog.display}")
     return catalog
 
 
