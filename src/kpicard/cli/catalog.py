@@ -23,7 +23,10 @@ app = new_app(
 
 @app.command("list")
 def list_roles(catalog: str = typer.Option(None, "--catalog", help=CATALOG_HELP)) -> None:
-    """List the roles: id, name, number of KRAs and KPIs, review period."""
+    """List the roles: id, name, number of KRAs and KPIs, review period.
+
+    Example: kpicard catalog list --catalog my-catalog/
+    """
     from kpicard.render.catalog import role_list
 
     cat = open_catalog(catalog)
@@ -100,7 +103,10 @@ def _summary(errors: int, bad_files: int, files: int):
 
 @app.command("path")
 def path_cmd(catalog: str = typer.Option(None, "--catalog", help=CATALOG_HELP)) -> None:
-    """Print which catalog is in effect (and why) as a path on stdout."""
+    """Print which catalog is in effect (and why) as a path on stdout.
+
+    Example: KPICARD_CATALOG=my-catalog/ kpicard catalog path
+    """
     from kpicard.catalog.find import choose_catalog
     from kpicard.cli.console import message
 

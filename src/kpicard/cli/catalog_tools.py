@@ -305,6 +305,8 @@ def textconv(
     Set up with: git config diff.kpicard.textconv "kpicard catalog textconv" and a
     .gitattributes line `catalog/*.yaml diff=kpicard`. A file that is not a valid role is
     printed as it is, after its errors as `#` lines, so that git diff still works.
+
+    Example: kpicard catalog textconv catalog/billing-staff.yaml
     """
     from kpicard.catalog.diff import outline
     from kpicard.catalog.load import load_role_text
