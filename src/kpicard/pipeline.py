@@ -245,7 +245,8 @@ def _score_inputs(
             if progress is not None:
                 on_scored = functools.partial(progress.scoring, name)
             cards = score_records(result.records, catalog, scoring, on_scored)
-            diagnostics.extend(cross_input_duplicates(cards, seen))
+            if len(names) > 1:  # inside one input the reader has already checked
+                diagnostics.extend(cross_input_duplicates(cards, seen))
             scorecards.extend(cards)
         del result
         if on_input is not None:

@@ -96,7 +96,9 @@ def _score_each(
                 raise
             result.failed[name] = exc.diagnostics
         else:
-            duplicates = cross_input_duplicates(run.scorecards, seen)
+            duplicates = []
+            if len(names) > 1:  # inside one input the reader has already checked
+                duplicates = cross_input_duplicates(run.scorecards, seen)
             if duplicates:
                 result.failed[name] = duplicates
             else:
