@@ -358,7 +358,16 @@ def test_explain_shows_the_arithmetic(mini: tuple[Path, Path]) -> None:
         app, ["explain", str(actuals), "-r", "mini", "-e", "E9", "--catalog", str(catalog)]
     )
     assert missing.exit_code == 2
-    assert "no employee 'E9'" in missing.stderr
+    assert f"no employee 'E9' in {actuals}" in missing.stderr
+    assert "hint: found: E1, E2" in missing.stderr
+    other_period = runner.invoke(
+        app,
+        ["explain", str(actuals), "-r", "mini", "-e", "E1", "--catalog", str(catalog)]
+        + ["--period", "2026-Q4"],
+    )
+    assert other_period.exit_code == 2
+    assert f"no employee 'E1' in {actuals} for period '2026-Q4'" in other_period.stderr
+    assert "found:" not in other_period.stderr
 
 
 def test_unknown_role_and_bad_options(mini: tuple[Path, Path]) -> None:
@@ -366,10 +375,12 @@ def test_unknown_role_and_bad_options(mini: tuple[Path, Path]) -> None:
     result = runner.invoke(app, ["score", str(actuals), "-r", "minni", "--catalog", str(catalog)])
     assert result.exit_code == 2
     assert "unknown role 'minni'" in result.stderr and "did you mean 'mini'?" in result.stderr
-    result = runner.invoke(app, ["score", str(actuals), "-r", "mini", "--cap", "90"])
-    assert result.exit_code == 2
-    result = runner.invoke(app, ["score", str(actuals), "-r", "mini", "--missing", "drop"])
-    assert result.exit_code == 2
+    # With the catalog given, so that only the option can be what is wrong.
+    options = ["score", str(actuals), "-r", "mini", "--catalog", str(catalog)]
+    result = runner.invoke(app, [*options, "--cap", "90"])
+    assert result.exit_code == 2 and "--cap" in result.stderr
+    result = runner.invoke(app, [*options, "--missing", "drop"])
+    assert result.exit_code == 2 and "drop" in result.stderr
 
 
 def _xlsx_with_cached_formulas(path: Path) -> None:

@@ -309,9 +309,13 @@ def explain(
     print_diagnostics(run.diagnostics)
     cards = [c for c in run.scorecards if c.employee == employee]
     if not cards:
+        where = f"{input_file}" + (f" for period '{period}'" if period else "")
         known = ", ".join(c.employee for c in run.scorecards[:10])
+        more = ", ..." if len(run.scorecards) > 10 else ""
         raise usage_error(
-            "usage.employee", f"no employee '{employee}' in {input_file}", hint=f"found: {known}"
+            "usage.employee",
+            f"no employee '{employee}' in {where}",
+            hint=f"found: {known}{more}" if known else None,
         )
     if len(cards) > 1:
         periods = ", ".join(str(c.period) for c in cards)
