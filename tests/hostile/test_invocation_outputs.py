@@ -55,6 +55,34 @@ def test_01_unreadable_input(env: Env) -> None:
     env.refused(name, code=2, says="cannot read team.csv")
 
 
+def test_01_unreadable_input_when_access_says_no(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What an unreadable file does where chmod cannot show it (CI runs as root)."""
+    name = env.csv([ROW])
+    real_access = os.access
+
+    def access(path: object, mode: int, *args: object, **kwargs: object) -> bool:
+        if mode == os.R_OK and str(path).endswith(name):
+            return False
+        return real_access(path, mode, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "access", access)
+    env.refused(name, code=2, says="cannot read team.csv: permission denied")
+
+
+def test_01_input_that_fails_to_open(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    """access() says yes but open() says no (ACLs, a race): still exit 2 with the reason."""
+    name = env.csv([ROW])
+    real_open = Path.open
+
+    def refuse(self: Path, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        if self.name == name:
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "open", refuse)
+    env.refused(name, code=2, says="cannot read team.csv: Permission denied")
+
+
 def test_01_missing_catalog(env: Env) -> None:
     from kpicard.cli.main import app
 
