@@ -81,6 +81,10 @@ REFUSED = [
     # 50: decimal comma without the option
     ("tickets", "1.234,5", "looks like a decimal comma"),
     ("tickets", "0,95", "looks like a decimal comma"),
+    # a first group of 0 is never thousands: 0,500 is half of something, not 500
+    ("response", "0,500", "'0,500' looks like a decimal comma"),
+    ("revenue", "$0,500", "looks like a decimal comma"),
+    ("tickets", "01,234", "looks like a decimal comma"),
     # 51: currency outside a currency KPI
     ("tickets", "$1,200", "is not a number"),
     ("invoice-accuracy", "€5", "is not a number"),
@@ -137,6 +141,11 @@ def test_decimal_comma_option_and_a_decimal_point(env: Env) -> None:
     name = env.write("team.csv", HEADER + '\nE1,Ana,"95,5",1,"1.234,5",2000,6\n')
     values = actuals(env.scores(name, "--decimal-comma"))
     assert (values["invoice-accuracy"], values["tickets"]) == (95.5, 1234.5)
+    # "0.500" with decimal commas is not 500 thousands-grouped: a first group is never 0
+    name = one_cell(env, "response", "0.500")
+    env.refused(name, "--decimal-comma", where="team.csv:G2", says="has a decimal point")
+    name = env.write("team.csv", HEADER + '\nE1,Ana,95,"0,8",20,2000,"0,500"\n')
+    assert actuals(env.scores(name, "--decimal-comma"))["response"] == 0.5
 
 
 def test_many_errors_are_all_reported(env: Env) -> None:

@@ -18,8 +18,10 @@ MISSING_MARKERS = frozenset({"", "n/a", "na", "-", "—", "–"})
 
 # ASCII digits only: Python's float() would also take "١٢", "１２", "1_000", "nan" and "inf".
 _PLAIN = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
-_GROUPED = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?\Z")
-_DECIMAL_COMMA = re.compile(r"[+-]?(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)(?:,[0-9]+)?\Z")
+# Thousands groups: the first group has no leading zero, so "0,500" is never read as 500 (it is
+# a decimal comma, an error without --decimal-comma); likewise "0.500" with --decimal-comma.
+_GROUPED = re.compile(r"[+-]?[1-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]+)?\Z")
+_DECIMAL_COMMA = re.compile(r"[+-]?(?:[1-9][0-9]{0,2}(?:\.[0-9]{3})+|[0-9]+)(?:,[0-9]+)?\Z")
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u2009\u200b]+")
 _CURRENCY = re.compile(
     r"\A([+-]?)\s*(?:[$€£¥₹]|[A-Z]{3}\s)\s*(.*)\Z|\A(.*?)\s*(?:[$€£¥₹]|\s[A-Z]{3})\Z"
