@@ -494,6 +494,10 @@ def test_out_dir_prefixes_stems_shared_by_two_inputs(work: Path) -> None:
         (["--missing", "maybe"], ["maybe", "exclude", "zero", "error"]),
         (["--min-coverage", "1.5"], ["--min-coverage", "0..1", "1.5"]),
         (["--cap", "90"], ["--cap", "100", "90"]),
+        # not an internal error (exit 3): the user typed it
+        (["--cap", "nan"], ["--cap", "100", "nan"]),
+        (["--cap", "inf"], ["--cap", "100", "inf"]),
+        (["--min-coverage", "nan"], ["--min-coverage", "0..1", "nan"]),
     ],
 )
 def test_bad_option_values_are_usage_errors(work: Path, option: list[str], says: list[str]) -> None:

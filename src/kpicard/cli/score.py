@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import math
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -61,8 +62,8 @@ def expand_inputs(inputs: list[str]) -> list[str]:
 def _check_numbers(min_coverage: float, cap: float) -> None:
     if not 0 <= min_coverage <= 1:
         raise usage_error("usage.min-coverage", f"--min-coverage must be 0..1, got {min_coverage}")
-    if cap < 100:
-        raise usage_error("usage.cap", f"--cap must be at least 100, got {cap}")
+    if not 100 <= cap < math.inf:  # also refuses nan
+        raise usage_error("usage.cap", f"--cap must be a number of at least 100, got {cap}")
 
 
 class GroupBy(StrEnum):
