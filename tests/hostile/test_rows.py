@@ -65,6 +65,14 @@ def test_59_duplicate_across_two_files(env: Env) -> None:
     env.refused(a, b, says=["'E1'", "a.csv", "b.csv"])
 
 
+def test_the_same_file_named_twice_is_read_once(env: Env) -> None:
+    """A folder and a file in it, or one file spelt two ways, is one input - not duplicates."""
+    env.csv([ROW], name="q3/a.csv")
+    env.csv([ROW.replace("E1", "E2")], name="q3/b.csv")
+    doc = env.scores("q3", "q3/a.csv", "./q3/a.csv", "q3/*.csv")
+    assert [c["employee"] for c in doc["scorecards"]] == ["E1", "E2"]
+
+
 def test_60_numeric_id_from_excel_is_text_without_dot_zero(env: Env) -> None:
     wb = openpyxl.Workbook()
     ws = wb.active

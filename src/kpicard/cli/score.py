@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import math
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -56,7 +57,20 @@ def expand_inputs(inputs: list[str]) -> list[str]:
             names.append(item)  # reported as missing by the reader, with exit 2
     if names.count("-") > 1:
         raise usage_error("usage.stdin", "standard input (-) can be read only once")
-    return names
+    return _once_each(names)
+
+
+def _once_each(names: list[str]) -> list[str]:
+    """The inputs without repeats: `teams/ teams/north.csv` names north.csv twice, and reading
+    it twice would make every row of it a duplicate of itself. The first mention counts."""
+    seen: set[str] = set()
+    unique = []
+    for name in names:
+        key = name if name == "-" else os.path.realpath(name)
+        if key not in seen:
+            seen.add(key)
+            unique.append(name)
+    return unique
 
 
 def _check_numbers(min_coverage: float, cap: float) -> None:
