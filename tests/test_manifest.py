@@ -147,6 +147,15 @@ def test_output_over_a_file_the_batch_reads_is_refused(
     assert any("is a file this batch reads; refusing to overwrite it" in e for e in found), found
 
 
+def test_xlsm_output_is_refused(tmp_path: Path, teams: Path) -> None:
+    path = review(
+        tmp_path, "inputs: [teams/]\nrole: account-coordinator\noutputs: [{path: out/r.xlsm}]\n"
+    )
+    assert any(
+        ":5:18: 'out/r.xlsm': kpicard writes workbooks without macros" in e for e in errors(path)
+    )
+
+
 def test_output_over_a_catalog_role_file_is_refused(tmp_path: Path, teams: Path) -> None:
     catalog = tmp_path / "review" / "cat"
     catalog.mkdir()

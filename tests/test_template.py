@@ -314,7 +314,7 @@ def test_meta_refuses_entities_and_huge_parts(tmp_path: Path, catalog: Path) -> 
         (["-o", "-", "-f", "xlsx"], "needs a file name"),
         (["-o", "{tmp}/nowhere/t.xlsx"], "does not exist"),
         (["-o", "{tmp}/folder.xlsx"], "is a folder"),
-        (["-o", "{tmp}/t.xlsm"], "no macros"),
+        (["-o", "{tmp}/t.xlsm"], "without macros; name it .xlsx"),
         (["-o", "{tmp}/t.ods"], "cannot tell the format"),
     ],
 )

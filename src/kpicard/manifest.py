@@ -446,6 +446,11 @@ def resolve(model: Manifest, doc: Positioned, path: Path, display: str) -> Resol
                 hint=f"add format: ({', '.join(FILE_FORMATS)})",
             )
             continue
+        if fmt == "xlsx" and target.suffix.lower() == ".xlsm":
+            errors.at(
+                ("outputs", i, "path"),
+                f"'{spec.path}': kpicard writes workbooks without macros; name it .xlsx",
+            )
         resolved = target.resolve()
         if resolved in seen:
             errors.at(

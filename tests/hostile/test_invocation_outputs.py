@@ -169,6 +169,15 @@ def test_04_output_without_a_known_extension(env: Env) -> None:
     assert not (env.root / "scores.pdf").exists()
 
 
+@pytest.mark.parametrize("args", [["-o", "report.xlsm"], ["--format", "xlsx", "-o", "r.XLSM"]])
+def test_04_xlsm_output_is_refused(env: Env, args: list[str]) -> None:
+    """An ordinary workbook named .xlsm is a file Excel refuses to open."""
+    result = env.invoke(env.csv([ROW]), *args)
+    assert result.exit_code == 2, result.stderr
+    assert "kpicard writes workbooks without macros; name it .xlsx" in result.stderr
+    assert not list(env.root.glob("*.xlsm")) and not list(env.root.glob("*.XLSM"))
+
+
 @pytest.mark.skipif(IS_ROOT, reason="root writes into read-only folders")
 def test_04_output_into_a_read_only_folder(env: Env) -> None:
     folder = env.root / "ro"

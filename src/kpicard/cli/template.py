@@ -45,7 +45,6 @@ def template(
             hint=f"kpicard template {role} -o team.xlsx",
         )
     if not to_stdout:
-        _check_name(output, out_format)
         from kpicard.outputs import check_output
 
         check_output(output, [])
@@ -69,14 +68,6 @@ def template(
         ),
     )
     _wrote(output, f"fill it in, then: kpicard score {output}" + _catalog_flag(catalog))
-
-
-def _check_name(output: Path, out_format: str) -> None:
-    """A template has no macros: an .xlsm name would make Excel refuse the file."""
-    if out_format == "xlsx" and output.suffix.lower() == ".xlsm":
-        raise usage_error(
-            "usage.template-xlsm", f"{output.name}: a template has no macros; name it .xlsx"
-        )
 
 
 def _write_csv(role, output: Path | None) -> None:
