@@ -535,3 +535,24 @@ def test_usage_errors_keep_their_panel_on_a_terminal(work: Path) -> None:
     assert code == 2
     assert "No such option: --bogus" in strip_escapes(text)
     assert BOX & set(text)
+
+
+# --------------------------------------------------------------------------- --compare warnings
+
+
+def test_compare_warning_goes_to_stderr_in_every_output(work: Path) -> None:
+    """A previous file scored with another catalog version: the warning is never lost in a file
+    output, and never mixed into data on stdout (SPEC 4: warnings on stderr)."""
+    team = write_csv(work / "team.csv", [f"E1,Ana,{ROW_E1}"])
+    base = ["score", team, "--role", "mini", "--catalog", "cat"]
+    first = runner.invoke(app, [*base, "--format", "json", "-o", "prev.json"])
+    assert first.exit_code == 0, first.stderr
+    (work / "cat" / "mini.yaml").write_text(MINI.replace("name: Mini", "name: Mini v2", 1))
+    says = "prev.json was scored with another catalog version"
+    for output in (["-o", "now.csv"], ["-o", "now.xlsx"], ["--format", "table"]):
+        result = runner.invoke(app, [*base, "--compare", "prev.json", *output])
+        assert result.exit_code == 0, result.stderr
+        assert says in result.stderr, output
+        assert says not in result.stdout, output
+    as_json = runner.invoke(app, [*base, "--compare", "prev.json", "--format", "json"])
+    assert any(says in w for w in json.loads(as_json.stdout)["comparison"]["warnings"])

@@ -434,6 +434,9 @@ def batch(
         top=m.movers,
         catalog_digest=cat.digest,
     )
+    from kpicard.cli.console import print_view_warnings
+
+    print_view_warnings(views)
     protected = protected_paths(manifest.inputs, cat, manifest.compare, manifest.path)
     written = _write_all(manifest, each, summary, views, protected)
     if not manifest.outputs and manifest.out_dir is None:

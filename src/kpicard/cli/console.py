@@ -78,6 +78,16 @@ def out_console() -> Console:
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
 
 
+def print_view_warnings(views: object) -> None:
+    """The comparison's warnings (another catalog version, several periods) on stderr, whatever
+    the output: in a file they could go unseen, on stdout they would mix with the data."""
+    comparison = getattr(views, "comparison", None)
+    if comparison is not None and comparison.warnings:
+        print_diagnostics(
+            Diagnostic("compare.warning", text, Severity.WARNING) for text in comparison.warnings
+        )
+
+
 def print_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
     """Print diagnostics to stderr, one per line (hint indented below), user text escaped."""
     from rich.text import Text

@@ -195,6 +195,9 @@ def score(
             top=movers,
             catalog_digest=cat.digest,
         )
+        from kpicard.cli.console import print_view_warnings
+
+        print_view_warnings(views)
     if out_dir is not None:
         _write_out_dir(each, summary, views, names, protected, out_dir, out_format, detail)
     else:

@@ -481,15 +481,22 @@ def comparison_summary(c: Comparison) -> str:
     )
 
 
-def _sections(views: BatchViews) -> list[tuple[str, list[str], list[list[str]]] | str]:
-    """The views as a sequence of titled tables and free lines, for every text renderer."""
+def _sections(
+    views: BatchViews, *, warnings: bool = True
+) -> list[tuple[str, list[str], list[list[str]]] | str]:
+    """The views as a sequence of titled tables and free lines, for every text renderer.
+
+    `warnings=False` leaves out the comparison's warnings: on standard output they would mix
+    messages into data, so the command prints them to standard error instead.
+    """
     parts: list[tuple[str, list[str], list[list[str]]] | str] = []
     for by, groups in by_dimension(views.groups).items():
         parts.append((f"Groups by {by}", *group_table(groups)))
     c = views.comparison
     if c is not None:
         parts.append(comparison_summary(c))
-        parts.extend(c.warnings)
+        if warnings:
+            parts.extend(c.warnings)
         if c.up:
             parts.append(("Largest movers up", *mover_table(c.up)))
         if c.down:
@@ -503,14 +510,14 @@ def _sections(views: BatchViews) -> list[tuple[str, list[str], list[list[str]]] 
     return parts
 
 
-def plain_sections(views: BatchViews | None) -> str:
+def plain_sections(views: BatchViews | None, *, warnings: bool = True) -> str:
     """Stable uncoloured text for pipes and `.txt` files."""
     from kpicard.cli.console import plain_table
 
     if not views:
         return ""
     out: list[str] = []
-    for part in _sections(views):
+    for part in _sections(views, warnings=warnings):
         if isinstance(part, str):
             out.append(clean(part) + "\n")
         else:
@@ -559,13 +566,13 @@ def print_sections(views: BatchViews | None) -> None:
     if not views:
         return
     if not stdout_is_terminal():
-        sys.stdout.write(plain_sections(views))
+        sys.stdout.write(plain_sections(views, warnings=False))
         return
     from rich.table import Table
     from rich.text import Text
 
     console = out_console()
-    for part in _sections(views):
+    for part in _sections(views, warnings=False):
         if isinstance(part, str):
             console.print(Text(clean(part)))
             continue
