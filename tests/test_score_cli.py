@@ -609,3 +609,30 @@ def test_many_unknown_columns_fold_into_one_warning() -> None:
     assert result.stderr.count("match no KPI") == 1
     assert "39 columns match no KPI and are ignored: F 'Data entry accuracy rate'" in result.stderr
     assert "did you mean --role account-administrator?" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "digits", "shown"),
+    [(101.25, 1, "101.3"), (101.24999, 1, "101.2"), (2.675, 2, "2.68"), (12.5, 0, "13")]
+    + [(0.35, 1, "0.4"), (99.95, 1, "100.0"), (100.0, 1, "100.0"), (-0.25, 1, "-0.3")],
+)
+def test_display_rounds_halves_away_from_zero_like_spreadsheets(
+    value: float, digits: int, shown: str
+) -> None:
+    """The table must show what the workbook's 0.0 format shows (Python alone rounds 101.25
+    to 101.2; Excel and LibreOffice show 101.3)."""
+    from kpicard.render.text import fixed
+
+    assert fixed(value, digits) == shown
+
+
+def test_table_and_workbook_show_the_same_rounded_score(tmp_path: Path) -> None:
+    # CSAT 90.5 (threshold 75, target 90, stretch 98): 100 + 20 x 0.5 / 8 = 101.25 exactly;
+    # its KRA has four KPIs, one measured: coverage 0.25 x 1/4 = 6.25% -> shown as 6%.
+    actuals = tmp_path / "rnd.csv"
+    actuals.write_text("employee_id,Customer Satisfaction Ratings\nE1,90.5\n")
+    options = [str(actuals), "--role", "billing-staff", "--min-coverage", "0"]
+    result = runner.invoke(app, ["score", *options, "--format", "markdown"])
+    assert result.exit_code == 0, result.stderr
+    assert "| 101.3 |" in result.stdout and "101.2" not in result.stdout
+    assert "| 6% |" in result.stdout

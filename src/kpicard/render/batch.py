@@ -25,7 +25,7 @@ from typing import Any
 
 from kpicard.models import ScoreRun
 from kpicard.render.safe import clean, formula_safe
-from kpicard.render.text import fmt_score, md_escape, md_table
+from kpicard.render.text import fixed, fmt_score, md_escape, md_table
 from kpicard.rollup import (
     INSUFFICIENT,
     BatchViews,
@@ -326,7 +326,7 @@ def fmt_change(value: float | None) -> str:
     """A signed change rounded for display; a change that rounds to zero shows as 0.0."""
     if value is None:
         return "-"
-    text = f"{value:+.1f}"
+    text = fixed(value, 1, sign=True)
     return "0.0" if text in ("+0.0", "-0.0") else text
 
 
@@ -535,7 +535,7 @@ def calibration_md(cal: Calibration) -> str:
     for title, g in [("all", cal.overall), *((f"{x.by} {_key(x.key)}", x) for x in cal.groups)]:
         d = g.ratings
         rows.append(
-            [title] + [f"{n} ({d.share(n) * 100:.0f}%)" for n in (*d.counts, d.insufficient)]
+            [title] + [f"{n} ({fixed(d.share(n) * 100, 0)}%)" for n in (*d.counts, d.insufficient)]
         )
     return md_table(header, rows)
 

@@ -3,8 +3,10 @@ markdown, and `explain`'s step-by-step arithmetic. Numbers are rounded here, for
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Iterable, Sequence
+from decimal import ROUND_HALF_UP, Decimal
 
 from kpicard.models import KPIResult, Role, Scorecard, ScoreRun
 from kpicard.render.catalog import bound_text
@@ -15,12 +17,27 @@ _RATING_STYLE = {5: "bold green", 4: "green", 3: "default", 2: "yellow", 1: "red
 _STATUS_STYLE = {"met": "green", "below": "yellow", "missed": "red", "missing": "dim"}
 
 
+def fixed(value: float, digits: int, *, sign: bool = False) -> str:
+    """`value` with `digits` decimals, rounded as a spreadsheet displays it.
+
+    Python rounds an exact half to even (f"{101.25:.1f}" is 101.2) where Excel and LibreOffice
+    round it away from zero (101.3): the terminal must not show a number other than the workbook
+    sent to a manager. Only values at a half take the slower decimal path.
+    """
+    spec = f"{'+' if sign else ''}.{digits}f"
+    scaled = abs(value) * 10**digits
+    if not (abs(scaled - math.floor(scaled) - 0.5) < 1e-9 * max(1.0, scaled) and scaled < 1e15):
+        return format(value, spec)
+    exact = Decimal(f"{value:.15g}")  # what a spreadsheet computes with: 15 significant digits
+    return format(exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP), spec)
+
+
 def fmt_score(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}"
+    return "-" if value is None else fixed(value, 1)
 
 
 def fmt_coverage(value: float) -> str:
-    return f"{value * 100:.0f}%"
+    return f"{fixed(value * 100, 0)}%"
 
 
 def fmt_number(value: float | None) -> str:
