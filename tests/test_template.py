@@ -118,6 +118,26 @@ def test_csv_header_on_stdout_and_in_a_file(tmp_path: Path, catalog: Path) -> No
     assert out.read_bytes() == b"\xef\xbb\xbf" + result_bytes(EXPECTED_HEADERS)
 
 
+def test_filled_csv_template_scores_with_no_options(tmp_path: Path, catalog: Path) -> None:
+    """SPEC 7: the CSV template is a header row only, so the role comes from its columns."""
+    (catalog / "other.yaml").write_text(
+        "kpicard: 1\nid: other\nname: Other\nkras:\n  - id: k\n    name: K\n    weight: 100\n"
+        "    kpis:\n      - {id: aht, name: Average Handle Time, unit: minutes,"
+        " direction: lower, threshold: 30, target: 12}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "team.csv"
+    assert invoke("template", "desk", "--catalog", str(catalog), "-o", str(out)).exit_code == 0
+    # every KPI at target: 70, 12, 4.5, 2000, 0 (inside the band), 0.05 -> 100 each
+    with out.open("a", encoding="utf-8") as handle:
+        handle.write("E1,Ana,North,Mo,2026-11,70,12,4.5,2000,0,0.05\n")
+    result = invoke("score", str(out), "--catalog", str(catalog), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    card = json.loads(result.stdout)["scorecards"][0]
+    assert (card["role"], card["score"], card["coverage"]) == ("desk", 100.0, 1.0)
+    assert "role 'desk' from the columns" in result.stderr
+
+
 def result_bytes(headers: list[str]) -> bytes:
     return (",".join(headers) + "\n").encode("utf-8")
 

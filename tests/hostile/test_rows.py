@@ -123,7 +123,21 @@ def test_62_role_column_scores_each_row_against_its_role(env: Env) -> None:
 
 
 def test_62_no_role_at_all(env: Env) -> None:
-    env.refused(env.csv([ROW]), where="team.csv, row 1", says="pass --role", role=False)
+    """Without --role and a role column, only columns that are exactly one role's KPIs name
+    it (a filled CSV template); these are three of mini's five, so which role is unknown."""
+    header = "employee_id,name,Invoice Accuracy Rate,Share Done,Tickets Closed"
+    rows = ["E1,Ana,95,0.8,20"]
+    env.refused(
+        env.csv(rows, header=header), where="team.csv, row 1", says="pass --role", role=False
+    )
+
+
+def test_columns_that_are_all_of_one_roles_kpis_name_the_role(env: Env) -> None:
+    """All five of mini's KPIs; `other` has only Tickets Closed, which leaves columns over."""
+    result = env.invoke(env.csv([ROW]), "--format", "json", role=False)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["scorecards"][0]["role"] == "mini"
+    assert "note: role 'mini' from the columns" in result.stderr
 
 
 def test_unknown_role_option_is_usage(env: Env) -> None:

@@ -7,6 +7,7 @@ terminals. Every problem becomes a Diagnostic at the cell a user would look at.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -387,6 +388,21 @@ class ActualsReader:
             )
         return None
 
+    def _role_from_columns(self, cols: _Columns) -> str | None:
+        """The one role whose KPIs are all columns of the file and account for every KPI column
+        in it: a filled-in CSV template (a header row only, no role) names its role this way."""
+        headers = [h for h in cols.headers if h]
+        found = []
+        for role_id in sorted(self.roles):
+            index = self.index(role_id)
+            matched = {kpi.id for h in headers if (kpi := index.match(h)) is not None}
+            role_kpis = {kpi.id for _kra, kpi in self.roles[role_id].all_kpis()}
+            if matched == role_kpis:
+                found.append((role_id, sum(1 for h in headers if index.match(h))))
+        kpi_columns = sum(1 for h in headers if any(self.index(r).match(h) for r in self.roles))
+        complete = [role_id for role_id, count in found if count == kpi_columns]
+        return complete[0] if len(complete) == 1 else None
+
     def _matches_any(self, cols: _Columns, role_id: str) -> bool:
         index = self.index(role_id)
         return any(index.match(h) for h in cols.headers if h)
@@ -431,6 +447,15 @@ class ActualsReader:
     def _read_wide(self, rows: Iterator[RawRow], header: RawRow, cols: _Columns) -> list[Record]:
         # With a role column every row is scored against its own role (--role only fills empty
         # role cells), so columns are matched against every role of the catalog.
+        if "role" not in cols.meta and self.options.role is None:
+            inferred = self._role_from_columns(cols)
+            if inferred is not None:
+                self.options = dataclasses.replace(self.options, role=inferred)
+                self.report.note(
+                    "input.role-from-columns",
+                    f"role '{inferred}' from the columns: they are all of its KPIs",
+                    self.where(header.number),
+                )
         scope = sorted(self.roles) if "role" in cols.meta else [self.options.role or ""]
         if scope == [""]:
             self.report.error(
