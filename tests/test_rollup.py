@@ -153,3 +153,22 @@ def test_renderers_show_the_same_numbers() -> None:
     assert "# Groups by team" in text and "(none)" in text
     # piped text draws bars with '#', never block characters
     assert "#####" in text and "█" not in text
+
+
+def test_group_table_names_levels_when_roles_use_different_scales() -> None:
+    """Two scales both have a level 3: the header must say which one each column counts."""
+    from kpicard.render.batch import group_table
+
+    scale = [
+        {"level": 3, "label": "Strong", "min_score": 100},
+        {"level": 2, "label": "Solid", "min_score": 80},
+        {"level": 1, "label": "Weak"},
+    ]
+    three = Role.model_validate(
+        {**ROLE.model_dump(exclude_none=True), "id": "three", "rating_scale": scale}
+    )
+    mixed = [*CARDS, Scorecard("F1", three, 105.0, 1.0, Rating(3, "Strong"), [], team="A")]
+    header, _rows = group_table(group_rollups(mixed, "team"))
+    assert "3 Strong" in header and "3 Meets expectations" in header
+    header, _rows = group_table(group_rollups(CARDS, "team"))
+    assert header[-6:] == ["5", "4", "3", "2", "1", "n/a"]

@@ -350,7 +350,11 @@ def group_table(groups: Sequence[GroupRollup]) -> tuple[list[str], list[list[str
     """Display rows of the rollups of one `by`: statistics then the rating counts."""
     levels = groups[0].ratings.levels
     header = [groups[0].by, "count", "unscored", "mean", "median", "min", "max"]
-    header += [str(lv) for lv, _ in levels] + ["n/a"]
+    numbers = [lv for lv, _ in levels]
+    if len(set(numbers)) == len(numbers):
+        header += [str(lv) for lv in numbers] + ["n/a"]
+    else:  # roles with different rating scales: "3" alone would not say which level
+        header += [f"{lv} {label}" for lv, label in levels] + ["n/a"]
     rows = [
         [
             _key(g.key),
