@@ -326,3 +326,20 @@ def test_git_revisions_report_a_direction_change(
     assert diff("HEAD", "HEAD", "--exit-code").exit_code == 0
     # the working tree equals HEAD
     assert diff("HEAD", "catalog", "--exit-code").exit_code == 0
+
+    # From a subfolder of the repository: the same changes, not two empty catalogs.
+    monkeypatch.chdir(repo / "catalog")
+    for args in (["HEAD~1", "HEAD", "--path", "."], ["HEAD~1:catalog", "HEAD:catalog"]):
+        inside = diff(*args, "--format", "json")
+        assert inside.exit_code == 0, inside.stderr
+        assert sorted(as_rows(json.loads(inside.stdout)), key=repr) == sorted(
+            EXPECTED[2:5], key=repr
+        )
+
+
+def test_an_empty_catalog_is_no_side_of_a_diff(folders: Path) -> None:
+    """Two empty folders have "no changes": a false pass for a CI step. Refused like validate."""
+    (folders / "empty").mkdir()
+    result = diff("empty", "old", "--exit-code")
+    assert result.exit_code == 2
+    assert "no role files (*.yaml, *.yml) in empty" in result.stderr

@@ -145,7 +145,9 @@ def _catalog_at(rev: str, sub: str) -> Catalog:
 
 
 def _tree_entries(spec: str) -> list[tuple[str, str, int]]:
-    out = _git(["ls-tree", "-z", "-l", spec]).stdout
+    # --full-tree: without it git lists only what lies under the current folder, and a diff run
+    # from a subfolder of the repository would compare two empty catalogs.
+    out = _git(["ls-tree", "-z", "-l", "--full-tree", spec]).stdout
     entries = []
     for record in filter(None, out.split("\0")):
         meta, name = record.split("\t", 1)
@@ -160,6 +162,11 @@ def check_valid(*catalogs: Catalog) -> None:
     items = [d for c in catalogs for d in c.report.items]
     if any(d.is_error for d in items):
         raise DiagnosticError(items)
+    for catalog in catalogs:
+        if not catalog.files:  # "no changes" between two empty folders would be a false pass
+            raise usage_error(
+                "catalog.no-roles", f"no role files (*.yaml, *.yml) in {catalog.display}"
+            )
 
 
 # --------------------------------------------------------------------------- changes
