@@ -398,3 +398,35 @@ def test_textconv_outline_drives_git_diff(repo: Path) -> None:
     assert "-    target: 90" in lines and "+    target: 85" in lines
     assert "-    name: Accuracy" in lines and "+    name: Invoice Accuracy" in lines
     assert "+  rating 3: Meets expectations >= 80" in lines
+
+
+def test_impact_when_a_role_is_added_or_removed(repo: Path) -> None:
+    """A role on one side only: its people have no score there, and that is no input error.
+
+    OTHER (added in HEAD): one KRA, one KPI `tickets`, higher 0 -> 10; T1 at 5 -> 50.
+    """
+    other = (
+        "kpicard: 1\nid: other\nname: Other\nkras:\n  - id: main\n    name: Main\n"
+        "    weight: 100\n    kpis:\n      - {id: tickets, name: Tickets, unit: count,"
+        " direction: higher, threshold: 0, target: 10}\n"
+    )
+    (repo / "catalog" / "other.yaml").write_text(other, encoding="utf-8")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "other role")
+    (repo / "mixed.csv").write_text(
+        "employee_id,name,role,csat,accuracy,tickets\nE1,Ana,demo,80,98,\nT1,Tom,other,,,5\n",
+        encoding="utf-8",
+    )
+    (repo / "tickets.csv").write_text("employee_id,tickets\nT1,5\n", encoding="utf-8")
+    only_new = as_json("HEAD~1", "HEAD", "--impact", "tickets.csv", "--role", "other")
+    (row,) = only_new["impact"]["employees"]
+    assert (row["old"]["score"], row["new"]["score"]) == (None, 50.0)
+    doc = as_json("HEAD~1", "HEAD", "--impact", "mixed.csv")
+    rows = {r["employee"]: r for r in doc["impact"]["employees"]}
+    assert rows["T1"]["old"]["score"] is None and rows["T1"]["new"]["score"] == 50.0
+    back = as_json("HEAD", "HEAD~1", "--impact", "mixed.csv")
+    rows = {r["employee"]: r for r in back["impact"]["employees"]}
+    assert rows["T1"]["old"]["score"] == 50.0 and rows["T1"]["new"]["score"] is None
+    text = diff("HEAD", "HEAD~1", "--impact", "mixed.csv")
+    t1 = next(line for line in text.stdout.splitlines() if line.startswith("T1"))
+    assert re.split(r"\s{2,}", t1)[-2:] == ["1 Below expectations", "-"]

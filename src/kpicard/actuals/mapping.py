@@ -51,6 +51,9 @@ class ReadOptions:
     decimal_comma: bool = False
     skip_invalid: bool = False
     missing: Literal["exclude", "zero", "error"] = "exclude"
+    # Roles whose rows are left out without a word: `catalog diff --impact` scores the same
+    # actuals under two catalogs, and a role that only one of them has is no error in the other.
+    skip_roles: frozenset[str] = frozenset()
 
 
 class RowSources:
@@ -140,6 +143,7 @@ class ActualsReader:
         self._parsers: dict[int, Callable[[CellValue], float | None]] = {}
         self._letters: dict[int, str] = {}
         self.other_periods: set[str | None] = set()  # of rows that --period left out
+        self.skipped_rows = 0  # rows of `options.skip_roles`
 
     # ------------------------------------------------------------------ locations
 
@@ -283,6 +287,9 @@ class ActualsReader:
                 self.where(row, cols.meta.get("role")),
             )
             return None
+        if role_id in self.options.skip_roles:
+            self.skipped_rows += 1
+            return None
         if role_id not in self.roles:
             col = cols.meta.get("role")
             close = difflib.get_close_matches(role_id, list(self.roles), n=1)
@@ -319,7 +326,7 @@ class ActualsReader:
                     f"no rows of period '{self.options.period}'; {what}",
                     self.where(None),
                 )
-            else:
+            elif not self.skipped_rows:
                 self.report.error(
                     "input.no-data", "no data rows below the header", self.where(header.number)
                 )

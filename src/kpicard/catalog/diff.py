@@ -490,14 +490,21 @@ def impact(
 ) -> Impact:
     """Score the actuals under both catalogs and pair the scorecards by employee, role, period."""
     from kpicard.actuals.mapping import ReadOptions
-    from kpicard.models import ScoringOptions
+    from kpicard.models import ScoreRun, ScoringOptions
     from kpicard.pipeline import score_inputs
 
     scoring = options or ScoringOptions()
     runs = []
-    for label, catalog in (("old", old), ("new", new)):
+    for label, catalog, other in (("old", old, new), ("new", new, old)):
+        if role is not None and role not in catalog.roles:
+            # The role was added or removed: on this side nobody has a score.
+            runs.append(ScoreRun([], scoring, catalog.display, catalog.digest))
+            continue
+        # Rows of a role that only the other side has are left out here, not errors.
+        only_there = frozenset(set(other.roles) - set(catalog.roles))
+        reading = ReadOptions(role=role, skip_roles=only_there)
         try:
-            runs.append(score_inputs(actuals, catalog, scoring, ReadOptions(role=role)))
+            runs.append(score_inputs(actuals, catalog, scoring, reading))
         except DiagnosticError as exc:
             note = Diagnostic(
                 "diff.impact",
@@ -605,8 +612,11 @@ def _score_text(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
 
 
-def _rating_text(rating: tuple[int, str] | None) -> str:
-    return "insufficient data" if rating is None else f"{rating[0]} {rating[1]}"
+def _rating_text(rating: tuple[int, str] | None, score: float | None) -> str:
+    if rating is not None:
+        return f"{rating[0]} {rating[1]}"
+    # No score at all: nothing measured, or the role is not in that catalog.
+    return "-" if score is None else "insufficient data"
 
 
 def _delta_text(row: ImpactRow) -> str:
@@ -628,8 +638,8 @@ def impact_rows(result: Impact, only_moved: bool = True) -> list[list[str]]:
             _score_text(r.old_score),
             _score_text(r.new_score),
             _delta_text(r),
-            _rating_text(r.old_rating),
-            _rating_text(r.new_rating),
+            _rating_text(r.old_rating, r.old_score),
+            _rating_text(r.new_rating, r.new_score),
         ]
         for r in result.rows
         if r.moved or not only_moved
