@@ -276,6 +276,37 @@ def test_invalid_file_is_refused(tmp_path: Path) -> None:
     assert path.read_text(encoding="utf-8") == bad
 
 
+SEVERAL_FLOW_COMMENTS = """\
+kpicard: 1
+id: t5
+name: T
+rating_scale:
+  - {level: 2,   # top
+     label: Hi, min_score: 90}   # hi
+  - {level: 1, label: Lo}
+kras:
+  - id: k1
+    name: K1
+    weight: 100
+    kpis:
+      - {id: p1, name: P1, unit: count, direction: higher, threshold: 1, target: 5}
+"""
+
+
+def test_a_file_fmt_cannot_keep_every_comment_of_is_refused_not_a_crash(tmp_path: Path) -> None:
+    """Two comments in one multi-line flow mapping: left as it is, with a hint (exit 1, not 3),
+    and the other files of the folder are still formatted."""
+    odd = _write(tmp_path, SEVERAL_FLOW_COMMENTS, "t5.yaml")
+    messy = _write(tmp_path, MESSY)
+    for flags in (["--check"], ["--diff"], []):
+        result = runner.invoke(app, ["catalog", "fmt", *flags, str(tmp_path)])
+        assert result.exit_code == 1, result.stderr
+        assert f"{odd}: error: cannot format this file" in result.stderr
+        assert "on their own lines above it" in result.stderr
+    assert odd.read_text(encoding="utf-8") == SEVERAL_FLOW_COMMENTS
+    assert messy.read_text(encoding="utf-8") == CANONICAL
+
+
 def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
     assert runner.invoke(app, ["catalog", "fmt", str(tmp_path / "nope")]).exit_code == 2
 

@@ -14,7 +14,7 @@ import typer
 
 from kpicard.cli.app import GuardedTyper
 from kpicard.cli.common import CATALOG_HELP
-from kpicard.diagnostics import DiagnosticError, usage_error
+from kpicard.diagnostics import DiagnosticError, Location, usage_error
 
 
 def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
@@ -180,7 +180,16 @@ def fmt(
         try:
             formatted = format_text(text)
         except FormatError as exc:
-            raise RuntimeError(f"fmt cannot rewrite {role_file.display}: {exc}") from None
+            # The formatter checks its own output; when it cannot keep every comment (several
+            # comments inside one { } or [ ] spread over lines), the file is left as it is.
+            report.error(
+                "catalog.fmt",
+                f"cannot format this file: {exc}",
+                Location(role_file.display),
+                hint="put comments inside a multi-line { } or [ ] on their own lines above it, "
+                "or write it in block style",
+            )
+            continue
         if formatted == text:
             continue
         changed.append(role_file.display)
