@@ -430,3 +430,18 @@ def test_impact_when_a_role_is_added_or_removed(repo: Path) -> None:
     text = diff("HEAD", "HEAD~1", "--impact", "mixed.csv")
     t1 = next(line for line in text.stdout.splitlines() if line.startswith("T1"))
     assert re.split(r"\s{2,}", t1)[-2:] == ["1 Below expectations", "-"]
+
+
+def test_outline_keeps_one_fact_per_line_for_multi_line_text(tmp_path: Path) -> None:
+    role_file = tmp_path / "r1.yaml"
+    role_file.write_text(
+        "kpicard: 1\nid: r1\nname: R\nkras:\n  - id: k\n    name: K\n    weight: 100\n"
+        "    kpis:\n      - id: a\n        name: A\n        description: |\n"
+        "          Line one.\n          Line two.\n        unit: count\n"
+        "        direction: higher\n        threshold: 1\n        target: 2\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["catalog", "textconv", str(role_file)])
+    assert result.exit_code == 0, result.stderr
+    assert "    description: Line one.\\nLine two.\n" in result.stdout
+    assert all(line.startswith(("role ", "kra ", "  ")) for line in result.stdout.splitlines())

@@ -742,7 +742,12 @@ def outline(role: Role) -> str:
                 lines.append(f"  {name}: {getattr(kra, name)}")
         for kpi, weight in zip(kra.kpis, kra.kpi_weights(), strict=True):
             lines.extend(_kpi_outline(role, kpi, weight))
-    return "\n".join(lines) + "\n"
+    # One fact, one line: a multi-line description keeps its breaks as a visible \n.
+    return "\n".join(_one_line(line) for line in lines) + "\n"
+
+
+def _one_line(fact: str) -> str:
+    return fact.replace("\r\n", "\n").rstrip("\n").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def _kpi_outline(role: Role, kpi: KPI, weight: float) -> list[str]:
