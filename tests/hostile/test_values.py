@@ -276,7 +276,7 @@ def test_57_piped_table_and_markdown_are_escaped(env: Env) -> None:
         result = env.invoke(name, "--format", fmt, "--detail")
         assert result.exit_code == 0, result.stderr
         assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
-        assert "[/bold]" in result.stdout
+        assert "[/bold]" in result.stdout  # the text itself, never eaten as rich markup
 
 
 def test_57_messages_on_stderr_are_escaped(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -153,7 +153,9 @@ def render_table(run: ScoreRun, *, detail: bool = False) -> None:
 
 
 def md_escape(text: str) -> str:
-    return clean(text).replace("|", "\\|")
+    """Text shown as itself in a markdown table: `|` cannot end a cell and `<b>` is no HTML in a
+    pull-request comment (`<` escaped; `->` and `>=` stay readable)."""
+    return clean(text).replace("|", "\\|").replace("<", "\\<")
 
 
 def md_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
