@@ -234,3 +234,18 @@ def test_out_dir_names_never_collide(tmp_path: Path) -> None:
         "d/x.xlsx": "d--x",
     }
     assert len(set(stems.values())) == len(stems)
+
+
+@pytest.mark.parametrize("order", ["named-sheet-first", "named-sheet-second"])
+def test_one_workbook_listed_with_two_sheets_is_refused(
+    tmp_path: Path, teams: Path, order: str
+) -> None:
+    """Each input is one sheet: the second entry would silently replace the first."""
+    entries = ["{path: teams/east.xlsx, sheet: Q3 East}", "teams/east.xlsx"]
+    if order == "named-sheet-second":
+        entries.reverse()
+    (teams / "east.xlsx").write_bytes(b"")  # the manifest checks paths, not contents, here
+    path = review(tmp_path, f"inputs: [{', '.join(entries)}]\nrole: account-coordinator\n")
+    found = errors(path)
+    assert any("teams/east.xlsx is already an input" in e for e in found), found
+    assert any("kpicard reads one sheet per input" in e for e in found), found

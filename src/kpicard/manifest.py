@@ -414,8 +414,20 @@ def resolve(model: Manifest, doc: Positioned, path: Path, display: str) -> Resol
             where = ("inputs", i, "path") if isinstance(entry, InputSpec) else ("inputs", i)
             errors.at(where, problem, code="manifest.input")
         for name in found:
-            # a file named twice (a folder, then the file with its role) takes the later entry
-            targets[name] = InputTarget(name, spec.role or model.role, spec.sheet or model.sheet)
+            # a file named twice (a folder, then the file with its role) takes the later entry,
+            # but two different sheets of one workbook would silently lose one of them
+            sheet = spec.sheet or model.sheet
+            earlier = targets.get(name)
+            if earlier is not None and earlier.sheet != sheet:
+                errors.at(
+                    ("inputs", i),
+                    f"{name} is already an input (sheet {earlier.sheet or 'first visible'!r}); "
+                    "kpicard reads one sheet per input",
+                    hint="save the other sheet as its own file, or run a second manifest",
+                    code="manifest.input",
+                )
+                continue
+            targets[name] = InputTarget(name, spec.role or model.role, sheet)
     inputs = list(targets)
     catalog = None
     if model.catalog is not None:
