@@ -207,6 +207,7 @@ def test_keep_going_writes_the_valid_inputs_and_exits_1(tmp_path: Path, teams: P
     ]
     summary = json.loads((out / "all.json").read_text(encoding="utf-8"))
     assert [c["employee"] for c in summary["scorecards"]] == ["E1", "E2", "E3"]
+    assert any("west.csv: left out of this run (invalid input)" in w for w in summary["warnings"])
     assert "not written: the output of" in result.stderr and "west.csv" in result.stderr
     # the same without keep_going in the manifest, but with the flag
     path.write_text(path.read_text().replace("keep_going: true\n", ""), encoding="utf-8")

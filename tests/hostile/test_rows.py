@@ -142,3 +142,20 @@ def test_columns_that_are_all_of_one_roles_kpis_name_the_role(env: Env) -> None:
 
 def test_unknown_role_option_is_usage(env: Env) -> None:
     env.refused(env.csv([ROW]), "--role", "minni", code=2, says="did you mean 'mini'?")
+
+
+def test_keep_going_with_every_input_invalid_writes_nothing(env: Env) -> None:
+    """An empty summary must not replace an earlier good one."""
+    bad = env.csv(["E1,Ana,abc,0.8,20,2000,6"], name="bad.csv")
+    result = env.refused(bad, "--keep-going", says="no valid input; nothing written")
+    assert "Traceback" not in result.stderr
+
+
+def test_keep_going_report_names_the_inputs_left_out(env: Env) -> None:
+    good = env.csv([ROW], name="good.csv")
+    bad = env.csv(["E2,Bo,abc,0.8,20,2000,6"], name="bad.csv")
+    result = env.invoke(good, bad, "--keep-going", "--format", "json")
+    assert result.exit_code == 1
+    doc = json.loads(result.stdout)
+    assert [c["employee"] for c in doc["scorecards"]] == ["E1"]
+    assert "bad.csv: left out of this run (invalid input)" in doc["warnings"]

@@ -107,16 +107,23 @@ def _score_each(
             progress.input_done(name)
 
 
-def merge_runs(runs: Mapping[str, ScoreRun], catalog, scoring: ScoringOptions) -> ScoreRun:
-    """The summary: every valid input's scorecards and warnings, in input order."""
+def merge_runs(
+    runs: Mapping[str, ScoreRun], catalog, scoring: ScoringOptions, left_out: Sequence[str] = ()
+) -> ScoreRun:
+    """The summary: every valid input's scorecards and warnings, in input order.
+
+    `left_out` names the invalid inputs a --keep-going run skipped: the summary says so itself,
+    so that a report read later does not pass for the whole review.
+    """
     from kpicard.models import ScoreRun
 
+    skipped = [f"{name}: left out of this run (invalid input)" for name in left_out]
     return ScoreRun(
         scorecards=[c for run in runs.values() for c in run.scorecards],
         options=scoring,
         catalog_path=catalog.display,
         catalog_digest=catalog.digest,
-        warnings=[w for run in runs.values() for w in run.warnings],
+        warnings=[w for run in runs.values() for w in run.warnings] + skipped,
         diagnostics=[d for run in runs.values() for d in run.diagnostics],
     )
 
@@ -425,7 +432,7 @@ def batch(
     if not each.runs:
         message("no valid input; nothing written")
         raise typer.Exit(EXIT_INVALID)
-    summary = merge_runs(each.runs, cat, scoring)
+    summary = merge_runs(each.runs, cat, scoring, list(each.failed))
     require_period_rows(summary, m.period)
     views = build_views(
         summary.scorecards,

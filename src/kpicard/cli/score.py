@@ -182,7 +182,12 @@ def score(
     print_diagnostics(each.diagnostics())
     if each.failed and not keep_going:
         raise typer.Exit(EXIT_INVALID)
-    summary = merge_runs(each.runs, cat, scoring)
+    if not each.runs:  # --keep-going, every input invalid: nothing to write over good outputs
+        from kpicard.cli.console import message
+
+        message("no valid input; nothing written")
+        raise typer.Exit(EXIT_INVALID)
+    summary = merge_runs(each.runs, cat, scoring, list(each.failed))
     require_period_rows(summary, period)
     views = None
     if group_by or previous is not None:
