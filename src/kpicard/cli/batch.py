@@ -277,10 +277,14 @@ def write_files(files: Mapping[Path, bytes], inputs: Sequence[str]) -> list[Path
     for path in files:
         path.parent.mkdir(parents=True, exist_ok=True)
         check_output(path, inputs)
+    from kpicard.cli.console import message
+    from kpicard.manifest import display_path
+
     written = []
     for path, data in files.items():
         write_atomic(path, lambda handle, data=data: handle.write(data))
         written.append(path)
+        message(f"wrote {display_path(path)}")  # as it happens: a later failure leaves a trail
     return written
 
 
@@ -445,13 +449,9 @@ def batch(
 
     print_view_warnings(views)
     protected = protected_paths(manifest.inputs, cat, manifest.compare, manifest.path)
-    written = _write_all(manifest, each, summary, views, protected)
+    _write_all(manifest, each, summary, views, protected)  # says each file as it writes it
     if not manifest.outputs and manifest.out_dir is None:
         _print_stdout(summary, views, m.detail)
-    for path in written:
-        from kpicard.manifest import display_path
-
-        message(f"wrote {display_path(path)}")
     if each.failed:
         for name in each.failed:
             message(f"not written: the output of {name} (invalid input)")

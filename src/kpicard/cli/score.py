@@ -229,7 +229,7 @@ def _write_out_dir(
             p.name: t.encode("utf-8")
             for p, t in companion_paths(out_dir / f"summary.{ext}", views).items()
         }
-    written = write_out_dir(
+    write_out_dir(  # says each file as it writes it
         each.runs,
         summary,
         out_dir,
@@ -239,8 +239,6 @@ def _write_out_dir(
         inputs=names,
         protected=protected,
     )
-    for path in written:
-        _wrote(path)
 
 
 # Scorecards from which writing an output takes long enough (about a second) for a spinner.
@@ -282,8 +280,7 @@ def emit(run, out_format: str, output: Path | None, detail: bool, views=None, in
         from kpicard.cli.batch import write_files
 
         extra = {p: t.encode("utf-8") for p, t in companion_paths(output, views).items()}  # type: ignore[arg-type]
-        for path in write_files(extra, list(inputs)):
-            _wrote(path)
+        write_files(extra, list(inputs))
 
 
 def _wrote(path: Path | None) -> None:
