@@ -464,3 +464,29 @@ def test_usage_errors_are_exit_2(env: Env) -> None:
         result = env.invoke(name, *args)
         assert result.exit_code == 2, (args, result.stderr)
         assert "Traceback" not in result.stderr
+
+
+def test_04_a_failure_part_way_says_what_was_already_written(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--out-dir writes one file per input and a summary; if the third write fails, the first
+    two are new and the run has said so."""
+    import kpicard.outputs as outputs
+    from kpicard.diagnostics import usage_error
+
+    a, b = env.csv([ROW], name="a.csv"), env.csv([ROW.replace("E1", "E2")], name="b.csv")
+    real = outputs.write_atomic
+    done: list[str] = []
+
+    def fail_third(path: Path, write) -> None:  # type: ignore[no-untyped-def]
+        if len(done) == 2:  # what write_atomic raises when the disk is full, say
+            raise usage_error("output.unwritable", f"cannot write {path}: No space left")
+        real(path, write)
+        done.append(path.name)
+
+    monkeypatch.setattr(outputs, "write_atomic", fail_third)
+    result = env.invoke(a, b, "--format", "json", "--out-dir", "res")
+    assert result.exit_code == 2
+    assert "cannot write res/summary.json: No space left" in result.stderr
+    assert "wrote res/a.json" in result.stderr and "wrote res/b.json" in result.stderr
+    assert "wrote res/summary.json" not in result.stderr
