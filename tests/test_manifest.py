@@ -250,3 +250,18 @@ def test_one_workbook_listed_with_two_sheets_is_refused(
     found = errors(path)
     assert any("teams/east.xlsx is already an input" in e for e in found), found
     assert any("kpicard reads one sheet per input" in e for e in found), found
+
+
+def test_dry_run_refuses_what_the_real_run_would(tmp_path: Path, teams: Path) -> None:
+    """out_dir on the input folder: the real run refuses to overwrite teams/north.csv, so the
+    dry run must not say all is well (exit 2, nothing written)."""
+    path = review(
+        tmp_path, "inputs: [teams/]\nrole: account-coordinator\nout_dir: teams\nformat: csv\n"
+    )
+    before = sorted(p.name for p in teams.iterdir())
+    dry = _run(str(path), "--dry-run")
+    assert dry.exit_code == 2, dry.output
+    assert "refusing to overwrite an input" in dry.stderr
+    real = _run(str(path))
+    assert real.exit_code == 2
+    assert sorted(p.name for p in teams.iterdir()) == before

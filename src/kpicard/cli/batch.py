@@ -357,11 +357,29 @@ def _plan_lines(manifest, cat, each: EachResult | None) -> list[str]:
         targets += companions(t.path) if t.format == "csv" else []
     if manifest.out_dir is not None:
         plan = out_dir_plan(manifest.inputs, manifest.out_dir, manifest.out_format)
-        targets += [f"  {display_path(p)} ({manifest.out_format})" for p in plan.values()]
+        failed = each.failed if each is not None else {}
+        targets += [
+            f"  {display_path(p)} ({manifest.out_format})"
+            for name, p in plan.items()
+            if name not in failed  # an invalid input's output is never written
+        ]
         targets += companions(plan[""]) if manifest.out_format == "csv" else []
     lines.append("would write" if targets else "output    table on standard output")
     lines.extend(targets)
     return lines
+
+
+def _check_planned_outputs(manifest, protected: list[str]) -> None:
+    """What the real run would refuse before writing (exit 2): an output that is a folder, is
+    read-only, or is a file the batch reads. Folders still to be made are fine."""
+    from kpicard.outputs import check_output
+
+    paths = [t.path for t in manifest.outputs]
+    if manifest.out_dir is not None:
+        paths += out_dir_plan(manifest.inputs, manifest.out_dir, manifest.out_format).values()
+    for path in paths:
+        if path.parent.is_dir():
+            check_output(path, protected)
 
 
 def batch(
@@ -423,6 +441,9 @@ def batch(
     _print_each(each)
     if dry_run:
         sys.stdout.write("\n".join(_plan_lines(manifest, cat, each)) + "\n")
+        _check_planned_outputs(
+            manifest, protected_paths(manifest.inputs, cat, manifest.compare, manifest.path)
+        )
         if each.failed:
             raise typer.Exit(EXIT_INVALID)
         return
