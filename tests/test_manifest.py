@@ -253,15 +253,31 @@ def test_one_workbook_listed_with_two_sheets_is_refused(
 
 
 def test_dry_run_refuses_what_the_real_run_would(tmp_path: Path, teams: Path) -> None:
-    """out_dir on the input folder: the real run refuses to overwrite teams/north.csv, so the
-    dry run must not say all is well (exit 2, nothing written)."""
-    path = review(
-        tmp_path, "inputs: [teams/]\nrole: account-coordinator\nout_dir: teams\nformat: csv\n"
+    """An output onto a catalog role file: the real run refuses it (exit 2), so the dry run
+    must not say all is well."""
+    catalog = tmp_path / "review" / "cat"
+    catalog.mkdir()
+    role_file = catalog / "account-coordinator.yaml"
+    role_file.write_bytes((CATALOG / "account-coordinator.yaml").read_bytes())
+    path = write(
+        tmp_path / "review" / "review.yaml",
+        "kpicard: 1\ncatalog: cat\ninputs: [teams/]\nrole: account-coordinator\n"
+        "outputs: [{path: cat/account-coordinator.yaml, format: json}]\n",
     )
-    before = sorted(p.name for p in teams.iterdir())
+    before = role_file.read_bytes()
     dry = _run(str(path), "--dry-run")
     assert dry.exit_code == 2, dry.output
     assert "refusing to overwrite an input" in dry.stderr
-    real = _run(str(path))
-    assert real.exit_code == 2
-    assert sorted(p.name for p in teams.iterdir()) == before
+    assert role_file.read_bytes() == before
+
+
+def test_out_dir_on_an_input_folder_is_refused(tmp_path: Path, teams: Path) -> None:
+    """A second run would read the first run's outputs as actuals."""
+    path = review(
+        tmp_path, "inputs: [teams/]\nrole: account-coordinator\nout_dir: teams\nformat: xlsx\n"
+    )
+    assert any("out_dir 'teams' is an input folder" in e for e in errors(path))
+    result = CliRunner().invoke(
+        app, ["score", str(teams), "-r", "account-coordinator", "--out-dir", str(teams)]
+    )
+    assert result.exit_code == 2 and "is an input folder" in result.stderr

@@ -484,6 +484,14 @@ def resolve(model: Manifest, doc: Positioned, path: Path, display: str) -> Resol
         out_dir = base / model.out_dir
         if out_dir.exists() and not out_dir.is_dir():
             errors.at(("out_dir",), f"out_dir '{model.out_dir}' is a file, not a folder")
+        folders = [spec if isinstance(spec, str) else spec.path for spec in model.inputs]
+        if any((base / f).is_dir() and (base / f).resolve() == out_dir.resolve() for f in folders):
+            errors.at(
+                ("out_dir",),
+                f"out_dir '{model.out_dir}' is an input folder: the next run would read its "
+                "outputs as actuals",
+                hint="write the outputs to another folder",
+            )
     errors.raise_if_any()
     return ResolvedManifest(
         path=path,
