@@ -11,9 +11,11 @@ is a bug; so is an actual that is NaN, infinite or outside its unit's bounds.
 from __future__ import annotations
 
 import argparse
+import atexit
 import io
 import math
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -93,6 +95,7 @@ def run_csv(data: bytes) -> None:
 
 
 _TMP = Path(tempfile.mkdtemp(prefix="kpicard-fuzz-"))
+atexit.register(shutil.rmtree, _TMP, ignore_errors=True)  # one scratch folder per run, removed
 
 
 def run_file(data: bytes, suffix: str = ".xlsx") -> None:

@@ -29,6 +29,9 @@ def check_output(path: Path, inputs: Iterable[str]) -> None:
         raise usage_error("output.no-folder", f"cannot write {path}: {parent} is not a folder")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise usage_error("output.read-only", f"cannot write {path}: folder {parent} is read-only")
+    if path.is_file() and not os.access(path, os.W_OK):
+        # The rename would replace it anyway; a read-only file is someone's "do not touch".
+        raise usage_error("output.read-only", f"cannot write {path}: the file is read-only")
     for name in inputs:
         if name == "-" or not path.exists():
             continue
@@ -49,7 +52,12 @@ def _default_mode() -> int:
 
 
 def write_atomic(path: Path, write: Callable[[BinaryIO], None]) -> None:
-    """Call `write` on a temporary file beside `path`, then rename it over `path`."""
+    """Call `write` on a temporary file beside `path`, then rename it over `path`.
+
+    A symbolic link is written through (its target is replaced, the link stays a link).
+    """
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     parent = path.parent if str(path.parent) else Path(".")
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)

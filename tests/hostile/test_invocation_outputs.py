@@ -490,3 +490,35 @@ def test_04_a_failure_part_way_says_what_was_already_written(
     assert "cannot write res/summary.json: No space left" in result.stderr
     assert "wrote res/a.json" in result.stderr and "wrote res/b.json" in result.stderr
     assert "wrote res/summary.json" not in result.stderr
+
+
+def test_04_output_through_a_symlink_replaces_its_target(env: Env) -> None:
+    """The link stays a link (a shared report path often is one); its target gets the data."""
+    target = env.root / "reports" / "latest.json"
+    target.parent.mkdir()
+    target.write_text("old")
+    os.symlink(target, env.root / "link.json")
+    result = env.invoke(env.csv([ROW]), "--format", "json", "-o", "link.json")
+    assert result.exit_code == 0, result.stderr
+    assert (env.root / "link.json").is_symlink()
+    assert target.read_text().startswith("{")
+    assert temp_files(env.root) == [] and temp_files(target.parent) == []
+
+
+def test_04_read_only_output_file_is_refused(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    """chmod 444 means "do not touch"; access() is patched because CI runs as root."""
+    out = env.root / "kept.json"
+    out.write_text("keep me")
+    out.chmod(0o444)
+    real_access = os.access
+
+    def access(path: object, mode: int, *args: object, **kwargs: object) -> bool:
+        if mode == os.W_OK and str(path).endswith("kept.json"):
+            return False
+        return real_access(path, mode, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "access", access)
+    result = env.invoke(env.csv([ROW]), "--format", "json", "-o", "kept.json")
+    assert result.exit_code == 2
+    assert "cannot write kept.json: the file is read-only" in result.stderr
+    assert out.read_text() == "keep me"
