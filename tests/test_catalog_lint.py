@@ -210,3 +210,20 @@ def test_bundled_catalog_lints_without_errors() -> None:
     result = runner.invoke(app, ["catalog", "lint"])
     assert result.exit_code == 0, result.stderr
     assert "KP1" not in result.stdout  # the bundled catalog fills every description
+
+
+def test_github_format_annotates_invalid_files_too(tmp_path: Path) -> None:
+    """In CI an invalid role file must show on the pull request, not only in the log."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "kpicard: 1\nid: bad\nname: B\nkras:\n  - id: k\n    name: K\n    weight: 90\n"
+        "    kpis:\n      - {id: a, name: A, unit: count, direction: higher, threshold: 1,"
+        " target: 2}\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["catalog", "lint", "--format", "github", str(bad)])
+    assert result.exit_code == 1
+    assert result.stdout == (
+        f"::error file={bad},line=4,col=1,title=kpicard catalog.invalid::"
+        "KRA weights must sum to 100, they sum to 90\n"
+    )

@@ -63,6 +63,19 @@ class Finding:
         return f"::warning {props}::{_gh_data(f'{self.message} ({self.hint})')}"
 
 
+def github_error(d: Diagnostic) -> str:
+    """An invalid role file as a GitHub `::error` annotation, so CI marks it on the line."""
+    loc = d.location
+    props = f"file={_gh_prop(loc.file if loc and loc.file else '')}"
+    if loc is not None and loc.line is not None:
+        props += f",line={loc.line}"
+    if loc is not None and loc.column is not None:
+        props += f",col={loc.column}"
+    props += f",title={_gh_prop('kpicard ' + d.code)}"
+    text = d.message if d.hint is None else f"{d.message} ({d.hint})"
+    return f"::error {props}::{_gh_data(text)}"
+
+
 def _gh_data(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 

@@ -249,6 +249,10 @@ def lint(
     report = Report()
     role_files = [load_role_file(p, report) for p in files]
     if report.has_errors:
+        if out_format == "github":
+            from kpicard.catalog.lint import github_error
+
+            sys.stdout.write("".join(github_error(d) + "\n" for d in report.errors))
         raise DiagnosticError(report.items)
     findings = [f for rf in role_files for f in lint_role(rf)]
     if out_format == "github":
