@@ -454,8 +454,8 @@ def test_a_role_named_like_a_fixed_sheet_gets_another_name(tmp_path: Path) -> No
         xlsx_render.write_report(ScoreRun(cards, options, "c", "sha256:x"), handle)
     assert openpyxl.load_workbook(path).sheetnames == [
         "Summary",
-        "Catalog (2)",
-        "detail (2)",
+        "Catalog (role)",  # not "Catalog (2)": "Detail (2)" is Detail's continuation sheet
+        "detail (role)",
         "Detail",
         "Charts",
         "Catalog",
@@ -596,3 +596,11 @@ def test_libreoffice_reads_the_same_summary_numbers(
             card["coverage"], rel=1e-12
         )
         assert row[6] == rating_text(card)
+
+
+@pytest.mark.parametrize(("role", "sheet"), [("Detail", "Detail (role)"), ("Sales", "Sales")])
+def test_a_role_named_like_a_report_sheet_gets_a_clear_name(role: str, sheet: str) -> None:
+    """ "Detail (2)" is the name of Detail's continuation sheet, never a role's."""
+    assert xlsx_render._role_sheet(role) == sheet
+    taken = {"summary", "detail"}
+    assert xlsx_render.sheet_name(xlsx_render._role_sheet(role), taken) == sheet

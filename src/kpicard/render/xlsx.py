@@ -169,6 +169,16 @@ def sheet_name(wanted: str, taken: set[str]) -> str:
     return name
 
 
+RESERVED_SHEETS = {"summary", "detail", "charts", "catalog", "groups", "comparison"}
+
+
+def _role_sheet(role_name: str) -> str:
+    """A role's sheet is named after it, unless that is a report sheet's name: a role called
+    Detail would otherwise get "Detail (2)", the name of Detail's continuation sheet."""
+    plain = " ".join(role_name.translate(SHEET_NAME_FORBIDDEN).split()).strip("'")
+    return f"{role_name} (role)" if plain.casefold() in RESERVED_SHEETS else role_name
+
+
 def unique_headers(headers: Iterable[str]) -> list[str]:
     """Table column names must be unique ignoring case; later duplicates get " (2)", ..."""
     seen: set[str] = set()
@@ -357,8 +367,9 @@ class _ReportWriter:
         self.total = detail_row_count(self.cards)
         self.details = detail_sheet_names(self.total)
         fixed = ["Summary", *(e[0] for e in self.extra), *self.details, "Charts", "Catalog"]
-        self.taken: set[str] = {name.casefold() for name in fixed}  # a role named "Catalog"
-        self.tables = 0  # gets "Catalog (2)", never the other way round
+        # Reserved first: a role named "Catalog" gets "Catalog (role)", never the other way round.
+        self.taken: set[str] = {name.casefold() for name in fixed}
+        self.tables = 0
         self.formats = self._formats()
 
     def _formats(self) -> dict[str, Format]:
@@ -385,7 +396,7 @@ class _ReportWriter:
             self._summary("Summary", self.cards, summary_columns(None, mixed=True))
             for role in self.roles.values():
                 cards = [c for c in self.cards if c.role.id == role.id]
-                name = sheet_name(role.name, self.taken)
+                name = sheet_name(_role_sheet(role.name), self.taken)
                 self._summary(name, cards, summary_columns(role, mixed=False))
         else:
             role = next(iter(self.roles.values()), None)
