@@ -196,14 +196,11 @@ def score_inputs(
     reading: ReadOptions,
     *,
     sheet: str | None = None,
-    on_input: Callable[[str], None] | None = None,
     progress: RunProgress | None = None,
 ) -> ScoreRun:
     """Score every input; raise DiagnosticError with all errors of all inputs if any."""
     with gc_paused():
-        return _score_inputs(
-            names, catalog, scoring, reading, sheet=sheet, on_input=on_input, progress=progress
-        )
+        return _score_inputs(names, catalog, scoring, reading, sheet=sheet, progress=progress)
 
 
 @contextlib.contextmanager
@@ -231,7 +228,6 @@ def _score_inputs(
     reading: ReadOptions,
     *,
     sheet: str | None,
-    on_input: Callable[[str], None] | None,
     progress: RunProgress | None = None,
 ) -> ScoreRun:
     diagnostics: list[Diagnostic] = []
@@ -249,8 +245,6 @@ def _score_inputs(
                 diagnostics.extend(cross_input_duplicates(cards, seen))
             scorecards.extend(cards)
         del result
-        if on_input is not None:
-            on_input(name)
     if any(d.is_error for d in diagnostics):
         raise DiagnosticError(diagnostics)
     return ScoreRun(
