@@ -23,6 +23,7 @@ from kpicard.catalog.load import (
     Catalog,
     load_catalog,
     load_role_text,
+    require_role_files,
 )
 from kpicard.diagnostics import Diagnostic, DiagnosticError, Location, Report, Severity, usage_error
 from kpicard.models import KPI, KRA, Band, Role, Scorecard
@@ -163,10 +164,7 @@ def check_valid(*catalogs: Catalog) -> None:
     if any(d.is_error for d in items):
         raise DiagnosticError(items)
     for catalog in catalogs:
-        if not catalog.files:  # "no changes" between two empty folders would be a false pass
-            raise usage_error(
-                "catalog.no-roles", f"no role files (*.yaml, *.yml) in {catalog.display}"
-            )
+        require_role_files(catalog)
 
 
 # --------------------------------------------------------------------------- changes

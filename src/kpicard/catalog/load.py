@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from kpicard.catalog.yamlpos import Ambiguous, Path_, Positioned, YamlProblem, parse_positioned
-from kpicard.diagnostics import Location, Report
+from kpicard.diagnostics import Location, Report, usage_error
 from kpicard.models import (
     KPI,
     KRA,
@@ -107,6 +107,13 @@ def load_catalog(path: Path, display: str | None = None) -> Catalog:
             continue
         catalog.roles[f.role.id] = f.role
     return catalog
+
+
+def require_role_files(catalog: Catalog) -> None:
+    """A catalog without any role file is a usage error (exit 2): "ok" or "no changes" for a
+    mistyped folder would pass a CI check that checks nothing."""
+    if not catalog.files:
+        raise usage_error("catalog.no-roles", f"no role files (*.yaml, *.yml) in {catalog.display}")
 
 
 def load_role_text(raw: bytes, display: str, stem: str, report: Report) -> RoleFile:

@@ -72,16 +72,13 @@ def validate(
     Exit 0 when valid, 1 when not. Example: kpicard catalog validate catalog/
     """
     from kpicard.catalog.find import choose_catalog
-    from kpicard.catalog.load import load_catalog
+    from kpicard.catalog.load import load_catalog, require_role_files
     from kpicard.cli.console import message, print_diagnostics
     from kpicard.diagnostics import DiagnosticError
 
     choice = choose_catalog(str(path) if path else catalog)
     cat = load_catalog(choice.path)
-    if not cat.files:  # "ok: 0 role files" would pass a CI check on a mistyped folder
-        from kpicard.diagnostics import usage_error
-
-        raise usage_error("catalog.no-roles", f"no role files (*.yaml, *.yml) in {cat.display}")
+    require_role_files(cat)
     if cat.report.has_errors:
         files = len({d.location.file for d in cat.report.errors if d.location})
         raise DiagnosticError(

@@ -16,14 +16,13 @@ CATALOG_HELP = "Catalog folder or role file (default: $KPICARD_CATALOG, else the
 def open_catalog(option: str | None) -> Catalog:
     """The catalog in effect, fully valid, or a DiagnosticError listing every problem (exit 1)."""
     from kpicard.catalog.find import choose_catalog
-    from kpicard.catalog.load import load_catalog
+    from kpicard.catalog.load import load_catalog, require_role_files
 
     choice = choose_catalog(option)
     catalog = load_catalog(choice.path)
     if catalog.report.has_errors:
         raise DiagnosticError(catalog.report.items)
-    if not catalog.roles:
-        raise usage_error("catalog.no-roles", f"no role files (*.yaml, *.yml) in {catalog.display}")
+    require_role_files(catalog)
     return catalog
 
 
