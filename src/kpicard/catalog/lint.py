@@ -54,26 +54,24 @@ class Finding:
 
     def github(self) -> str:
         """A GitHub Actions workflow command: an annotation on the file's line."""
-        props = f"file={_gh_prop(self.file)}"
-        if self.line is not None:
-            props += f",line={self.line}"
-        if self.column is not None:
-            props += f",col={self.column}"
-        props += f",title={_gh_prop('kpicard ' + self.code)}"
-        return f"::warning {props}::{_gh_data(f'{self.message} ({self.hint})')}"
+        location = Location(self.file, self.line, self.column)
+        return _annotation("warning", location, self.code, f"{self.message} ({self.hint})")
 
 
 def github_error(d: Diagnostic) -> str:
     """An invalid role file as a GitHub `::error` annotation, so CI marks it on the line."""
-    loc = d.location
-    props = f"file={_gh_prop(loc.file if loc and loc.file else '')}"
-    if loc is not None and loc.line is not None:
-        props += f",line={loc.line}"
-    if loc is not None and loc.column is not None:
-        props += f",col={loc.column}"
-    props += f",title={_gh_prop('kpicard ' + d.code)}"
     text = d.message if d.hint is None else f"{d.message} ({d.hint})"
-    return f"::error {props}::{_gh_data(text)}"
+    return _annotation("error", d.location or Location(), d.code, text)
+
+
+def _annotation(level: str, where: Location, code: str, text: str) -> str:
+    props = f"file={_gh_prop(where.file or '')}"
+    if where.line is not None:
+        props += f",line={where.line}"
+    if where.column is not None:
+        props += f",col={where.column}"
+    props += f",title={_gh_prop('kpicard ' + code)}"
+    return f"::{level} {props}::{_gh_data(text)}"
 
 
 def _gh_data(text: str) -> str:
