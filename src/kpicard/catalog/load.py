@@ -94,10 +94,10 @@ def load_catalog(path: Path, display: str | None = None) -> Catalog:
     for f in files:
         if f.role is None:
             continue
-        first = catalog.role_file(f.role.id)  # the earliest file with this id
-        if first is not None and first is not f:
-            # demo.yaml and demo.yml: one would silently replace the other.
-            position = f.doc.values.get(("id",), (1, 1)) if f.doc else (1, 1)
+        if f.role.id in catalog.roles:  # demo.yaml and demo.yml: neither may replace the other
+            first = catalog.role_file(f.role.id)
+            assert first is not None
+            position = (f.doc.where(("id",)) if f.doc else None) or (1, 1)
             report.error(
                 "catalog.duplicate-role",
                 f"role '{f.role.id}' is defined twice: {first.display} and {f.display}",
