@@ -399,15 +399,15 @@ class ActualsReader:
         """The one role whose KPIs are all columns of the file and account for every KPI column
         in it: a filled-in CSV template (a header row only, no role) names its role this way."""
         headers = [h for h in cols.headers if h]
-        found = []
-        for role_id in sorted(self.roles):
-            index = self.index(role_id)
-            matched = {kpi.id for h in headers if (kpi := index.match(h)) is not None}
-            role_kpis = {kpi.id for _kra, kpi in self.roles[role_id].all_kpis()}
-            if matched == role_kpis:
-                found.append((role_id, sum(1 for h in headers if index.match(h))))
-        kpi_columns = sum(1 for h in headers if any(self.index(r).match(h) for r in self.roles))
-        complete = [role_id for role_id, count in found if count == kpi_columns]
+        # role id -> the KPIs each header matches (None where it matches none of the role's)
+        matches = {r: [self.index(r).match(h) for h in headers] for r in sorted(self.roles)}
+        kpi_columns = {i for hits in matches.values() for i, kpi in enumerate(hits) if kpi}
+        complete = [
+            role_id
+            for role_id, hits in matches.items()
+            if {kpi.id for kpi in hits if kpi} == {k.id for _, k in self.roles[role_id].all_kpis()}
+            and {i for i, kpi in enumerate(hits) if kpi} == kpi_columns
+        ]
         return complete[0] if len(complete) == 1 else None
 
     def _matches_any(self, cols: _Columns, role_id: str) -> bool:
