@@ -606,10 +606,6 @@ def _impact_json(row: ImpactRow) -> dict[str, Any]:
     }
 
 
-def _score_text(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}"
-
-
 def _rating_text(rating: tuple[int, str] | None, score: float | None) -> str:
     if rating is not None:
         return f"{rating[0]} {rating[1]}"
@@ -618,8 +614,10 @@ def _rating_text(rating: tuple[int, str] | None, score: float | None) -> str:
 
 
 def _delta_text(row: ImpactRow) -> str:
+    from kpicard.render.text import fixed
+
     delta = row.delta
-    return "-" if delta is None else f"{delta:+.1f}"
+    return "-" if delta is None else fixed(delta, 1, sign=True)
 
 
 IMPACT_HEADERS = ["employee", "name", "role", "period", "old", "new", "change", "old rating",
@@ -627,14 +625,16 @@ IMPACT_HEADERS = ["employee", "name", "role", "period", "old", "new", "change", 
 
 
 def impact_rows(result: Impact, only_moved: bool = True) -> list[list[str]]:
+    from kpicard.render.text import fmt_score  # the tables' rounding, as spreadsheets round
+
     return [
         [
             r.employee,
             r.name or "",
             r.role,
             r.period or "",
-            _score_text(r.old_score),
-            _score_text(r.new_score),
+            fmt_score(r.old_score),
+            fmt_score(r.new_score),
             _delta_text(r),
             _rating_text(r.old_rating, r.old_score),
             _rating_text(r.new_rating, r.new_score),
