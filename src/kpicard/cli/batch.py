@@ -150,14 +150,14 @@ class TerminalProgress:
     """Progress bars on stderr: inputs done (for several inputs), and reading then scoring for
     each large input. File names are shown as plain text, never as rich markup."""
 
-    def __init__(self, progress: Any, names: Sequence[str]) -> None:
+    def __init__(self, progress: Any, names: Sequence[str], large: set[str]) -> None:
         self.progress = progress
         self.inputs = (
             progress.add_task("scoring", total=len(names), name="", count=f"0/{len(names)}")
             if len(names) > 1
             else None
         )
-        self.large = {n for n in names if _input_size(n) >= LARGE_INPUT_BYTES}
+        self.large = large  # the inputs that get a bar of their own
         self.file_task: Any = None
         self.stage = ""
         self.done = 0
@@ -216,9 +216,11 @@ def input_progress(names: Sequence[str]) -> Iterator[TerminalProgress | None]:
     terminal, or when the work is too small to need one."""
     from kpicard.cli.console import stderr_is_terminal
 
-    if not stderr_is_terminal() or (
-        len(names) < 2 and all(_input_size(n) < LARGE_INPUT_BYTES for n in names)
-    ):
+    if not stderr_is_terminal():
+        yield None
+        return
+    large = {n for n in names if _input_size(n) >= LARGE_INPUT_BYTES}
+    if len(names) < 2 and not large:
         yield None
         return
     from rich.progress import BarColumn, Progress, TextColumn
@@ -233,7 +235,7 @@ def input_progress(names: Sequence[str]) -> Iterator[TerminalProgress | None]:
         console=err_console(),
         transient=True,
     ) as progress:
-        yield TerminalProgress(progress, names)
+        yield TerminalProgress(progress, names, large)
 
 
 # --------------------------------------------------------------------------- out-dir
@@ -439,11 +441,10 @@ def batch(
             progress=progress,
         )
     _print_each(each)
+    protected = protected_paths(manifest.inputs, cat, manifest.compare, manifest.path)
     if dry_run:
         sys.stdout.write("\n".join(_plan_lines(manifest, cat, each)) + "\n")
-        _check_planned_outputs(
-            manifest, protected_paths(manifest.inputs, cat, manifest.compare, manifest.path)
-        )
+        _check_planned_outputs(manifest, protected)
         if each.failed:
             raise typer.Exit(EXIT_INVALID)
         return
@@ -469,7 +470,6 @@ def batch(
     from kpicard.cli.console import print_view_warnings
 
     print_view_warnings(views)
-    protected = protected_paths(manifest.inputs, cat, manifest.compare, manifest.path)
     _write_all(manifest, each, summary, views, protected)  # says each file as it writes it
     if not manifest.outputs and manifest.out_dir is None:
         _print_stdout(summary, views, m.detail)
