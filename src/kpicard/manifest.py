@@ -46,6 +46,7 @@ from kpicard.catalog.load import display_path
 from kpicard.catalog.yamlpos import Ambiguous, Path_, Positioned, YamlProblem, parse_positioned
 from kpicard.diagnostics import Diagnostic, DiagnosticError, Location
 from kpicard.models import SLUG_PATTERN, FiniteFloat
+from kpicard.outputs import MACRO_FREE, READS_BACK, macro_name, reads_back
 
 MAX_MANIFEST_BYTES = 1024 * 1024
 INPUT_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm")
@@ -458,11 +459,8 @@ def resolve(model: Manifest, doc: Positioned, path: Path, display: str) -> Resol
                 hint=f"add format: ({', '.join(FILE_FORMATS)})",
             )
             continue
-        if fmt == "xlsx" and target.suffix.lower() == ".xlsm":
-            errors.at(
-                ("outputs", i, "path"),
-                f"'{spec.path}': kpicard writes workbooks without macros; name it .xlsx",
-            )
+        if fmt == "xlsx" and macro_name(target):
+            errors.at(("outputs", i, "path"), f"'{spec.path}': {MACRO_FREE}")
         resolved = target.resolve()
         if resolved in seen:
             errors.at(
@@ -484,12 +482,11 @@ def resolve(model: Manifest, doc: Positioned, path: Path, display: str) -> Resol
         out_dir = base / model.out_dir
         if out_dir.exists() and not out_dir.is_dir():
             errors.at(("out_dir",), f"out_dir '{model.out_dir}' is a file, not a folder")
-        folders = [spec if isinstance(spec, str) else spec.path for spec in model.inputs]
-        if any((base / f).is_dir() and (base / f).resolve() == out_dir.resolve() for f in folders):
+        entries = [base / (e if isinstance(e, str) else e.path) for e in model.inputs]
+        if reads_back(out_dir, entries):
             errors.at(
                 ("out_dir",),
-                f"out_dir '{model.out_dir}' is an input folder: the next run would read its "
-                "outputs as actuals",
+                f"out_dir '{model.out_dir}' {READS_BACK}",
                 hint="write the outputs to another folder",
             )
     errors.raise_if_any()

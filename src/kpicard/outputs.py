@@ -15,6 +15,20 @@ from typing import BinaryIO
 
 from kpicard.diagnostics import usage_error
 
+MACRO_FREE = "kpicard writes workbooks without macros; name it .xlsx"
+READS_BACK = "is an input folder: the next run would read its outputs as actuals"
+
+
+def macro_name(path: Path) -> bool:
+    """An .xlsm name: Excel refuses a workbook without macros under it (see MACRO_FREE)."""
+    return path.suffix.lower() == ".xlsm"
+
+
+def reads_back(out_dir: Path, inputs: Iterable[Path]) -> bool:
+    """Whether `out_dir` is one of the input folders (see READS_BACK)."""
+    target = out_dir.resolve()
+    return any(p.is_dir() and p.resolve() == target for p in inputs)
+
 
 def check_output(path: Path, inputs: Iterable[str]) -> None:
     """Usage errors for an output path that cannot or must not be written (BAD_INPUTS 3, 4)."""

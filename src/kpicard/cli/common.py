@@ -54,12 +54,13 @@ def role_or_error(catalog: Catalog, role_id: str):
 
 def output_format(fmt: str | None, output: Path | None, allowed: tuple[str, ...]) -> str:
     """`--format` if given, else the output file's extension, else the first allowed format."""
+    from kpicard.outputs import MACRO_FREE, macro_name
+
     chosen = _chosen_format(fmt, output, allowed)
-    if chosen == "xlsx" and output is not None and output.suffix.lower() == ".xlsm":
-        # The file would say "workbook without macros" inside and .xlsm outside: Excel refuses it.
+    if chosen == "xlsx" and output is not None and macro_name(output):
         raise usage_error(
             "usage.xlsm",
-            f"{output.name}: kpicard writes workbooks without macros; name it .xlsx",
+            f"{output.name}: {MACRO_FREE}",
             hint="Excel refuses an .xlsm file whose content is an ordinary workbook",
         )
     return chosen

@@ -153,15 +153,15 @@ def score(
     out_format = output_format(fmt, None if out_dir else output, FORMATS)
     if out_dir is not None and output is not None:
         raise usage_error("usage.out-dir", "give either -o or --out-dir, not both")
-    if out_dir is not None and any(
-        Path(i).is_dir() and Path(i).resolve() == out_dir.resolve() for i in inputs
-    ):
-        raise usage_error(
-            "usage.out-dir",
-            f"--out-dir {out_dir} is an input folder: the next run would read its outputs as "
-            "actuals",
-            hint="write the outputs to another folder",
-        )
+    if out_dir is not None:
+        from kpicard.outputs import READS_BACK, reads_back
+
+        if reads_back(out_dir, [Path(i) for i in inputs]):
+            raise usage_error(
+                "usage.out-dir",
+                f"--out-dir {out_dir} {READS_BACK}",
+                hint="write the outputs to another folder",
+            )
     if out_format == "xlsx" and out_dir is None and (output is None or str(output) == "-"):
         raise usage_error("usage.xlsx-needs-output", "--format xlsx needs -o FILE.xlsx")
     cat = open_catalog(catalog)
