@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hostile.conftest import OTHER
+from hostile.conftest import ROLE as MINI  # the two-role catalog of the hostile tests
 from typer.testing import CliRunner
 
 from kpicard.cli.main import app
@@ -33,44 +35,6 @@ from kpicard.cli.main import app
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
 runner = CliRunner()
-
-MINI = """\
-kpicard: 1
-id: mini
-name: Mini Role
-kras:
-  - id: quality
-    name: Quality
-    weight: 50
-    kpis:
-      - {id: invoice-accuracy, name: Invoice Accuracy Rate, unit: percent, direction: higher,
-         threshold: 80, target: 95, stretch: 99}
-      - {id: share, name: Share Done, unit: ratio, direction: higher, threshold: 0.5,
-         target: 0.9}
-  - id: volume
-    name: Volume
-    weight: 50
-    kpis:
-      - {id: tickets, name: Tickets Closed, unit: count, direction: higher, threshold: 10,
-         target: 50}
-      - {id: revenue, name: Revenue, unit: currency, direction: higher, threshold: 1000,
-         target: 5000}
-      - {id: response, name: Response Time, unit: hours, direction: lower, threshold: 24,
-         target: 8}
-"""
-
-OTHER = """\
-kpicard: 1
-id: other
-name: Other Role
-kras:
-  - id: main
-    name: Main
-    weight: 100
-    kpis:
-      - {id: tickets, name: Tickets Closed, unit: count, direction: higher, threshold: 10,
-         target: 50}
-"""
 
 # A range KPI: band [a, b] = [40, 60], floors c = 10, d = 100 (SPEC 1.3: c < a <= b < d).
 BAND = """\
