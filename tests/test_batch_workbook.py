@@ -70,7 +70,8 @@ def test_progress_bar_takes_file_names_as_plain_text(monkeypatch: pytest.MonkeyP
 
     from rich.console import Console
 
-    from kpicard.cli import batch, console
+    from kpicard.render import progress as batch
+    from kpicard.render import terminal as console
 
     screen = io.StringIO()
     monkeypatch.setattr(console, "stderr_is_terminal", lambda: True)
@@ -89,7 +90,8 @@ def test_progress_bar_takes_file_names_as_plain_text(monkeypatch: pytest.MonkeyP
 
 
 def test_no_progress_for_one_small_input(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
-    from kpicard.cli import batch, console
+    from kpicard.render import progress as batch
+    from kpicard.render import terminal as console
 
     monkeypatch.setattr(console, "stderr_is_terminal", lambda: True)
     small = tmp_path / "team.csv"

@@ -251,7 +251,7 @@ def _visible(text: str) -> str:
 def test_57_terminal_table_shows_escapes_and_markup_as_text(
     env: Env, monkeypatch: pytest.MonkeyPatch, detail: bool
 ) -> None:
-    import kpicard.cli.console as console
+    import kpicard.render.terminal as console
 
     monkeypatch.setattr(console, "stdout_is_terminal", lambda: True)
     monkeypatch.delenv("NO_COLOR")
@@ -280,7 +280,7 @@ def test_57_piped_table_and_markdown_are_escaped(env: Env) -> None:
 
 
 def test_57_messages_on_stderr_are_escaped(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
-    import kpicard.cli.console as console
+    import kpicard.render.terminal as console
 
     monkeypatch.setattr(console, "stderr_is_terminal", lambda: True)
     monkeypatch.setenv("FORCE_COLOR", "1")

@@ -36,7 +36,7 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
         except typer.Exit:
             raise
         except DiagnosticError as exc:
-            from kpicard.cli.console import print_diagnostics
+            from kpicard.render.terminal import print_diagnostics
 
             print_diagnostics(exc.diagnostics)
             raise typer.Exit(EXIT_USAGE if exc.kind == "usage" else EXIT_INVALID) from None

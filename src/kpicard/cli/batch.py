@@ -12,9 +12,8 @@ valid inputs, then exits 1.
 
 from __future__ import annotations
 
-import contextlib
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,7 +52,7 @@ def score_each(
     *,
     sheet: str | None = None,
     overrides: Mapping[str, tuple[str | None, str | None]] | None = None,
-    progress: TerminalProgress | None = None,
+    progress: Any = None,
 ) -> EachResult:
     """`score_inputs` per input; invalid inputs are collected, usage errors (exit 2) raised.
 
@@ -74,7 +73,7 @@ def _score_each(
     reading,
     sheet: str | None,
     overrides: Mapping[str, tuple[str | None, str | None]] | None,
-    progress: TerminalProgress | None,
+    progress: Any,
     result: EachResult,
 ) -> None:
     from dataclasses import replace
@@ -143,101 +142,6 @@ def require_period_rows(summary: ScoreRun, period: str | None) -> None:
         )
 
 
-LARGE_INPUT_BYTES = 1_000_000  # a single input this big gets its own bar (about 10k rows)
-
-
-class TerminalProgress:
-    """Progress bars on stderr: inputs done (for several inputs), and reading then scoring for
-    each large input. File names are shown as plain text, never as rich markup."""
-
-    def __init__(self, progress: Any, names: Sequence[str], large: set[str]) -> None:
-        self.progress = progress
-        self.inputs = (
-            progress.add_task("scoring", total=len(names), name="", count=f"0/{len(names)}")
-            if len(names) > 1
-            else None
-        )
-        self.large = large  # the inputs that get a bar of their own
-        self.file_task: Any = None
-        self.stage = ""
-        self.done = 0
-        self.count = len(names)
-
-    def _show(self, name: str, stage: str, done: int, total: int) -> None:
-        if name not in self.large or total <= 0:
-            return
-        percent = f"{100 * min(done, total) // total}%"
-        if self.file_task is None:
-            from kpicard.render.safe import clean
-
-            self.file_task = self.progress.add_task(
-                stage, total=total, name=clean(Path(name).name), count=percent
-            )
-            self.stage = ""
-        self.progress.update(
-            self.file_task, description=stage, completed=done, total=total, count=percent
-        )
-        if stage != self.stage:  # show each stage at once, not at the next 0.1 s refresh
-            self.stage = stage
-            self.progress.refresh()
-
-    def reading(self, name: str, done: int, total: int) -> None:
-        self._show(name, "reading", done, total)
-
-    def scoring(self, name: str, done: int, total: int) -> None:
-        self._show(name, "scoring", done, total)
-
-    def input_done(self, name: str) -> None:
-        from kpicard.render.safe import clean
-
-        if self.file_task is not None:
-            self.progress.remove_task(self.file_task)
-            self.file_task = None
-        self.done += 1
-        if self.inputs is not None:
-            self.progress.update(
-                self.inputs,
-                advance=1,
-                name=clean(Path(name).name),
-                count=f"{self.done}/{self.count}",
-            )
-
-
-def _input_size(name: str) -> int:
-    try:
-        return 0 if name == "-" else Path(name).stat().st_size
-    except OSError:
-        return 0
-
-
-@contextlib.contextmanager
-def input_progress(names: Sequence[str]) -> Iterator[TerminalProgress | None]:
-    """Progress bars on stderr for several inputs or a large one; None unless stderr is a
-    terminal, or when the work is too small to need one."""
-    from kpicard.cli.console import stderr_is_terminal
-
-    if not stderr_is_terminal():
-        yield None
-        return
-    large = {n for n in names if _input_size(n) >= LARGE_INPUT_BYTES}
-    if len(names) < 2 and not large:
-        yield None
-        return
-    from rich.progress import BarColumn, Progress, TextColumn
-
-    from kpicard.cli.console import err_console
-
-    with Progress(
-        TextColumn("{task.description}", markup=False),
-        BarColumn(),
-        TextColumn("{task.fields[count]}", markup=False),
-        TextColumn("{task.fields[name]}", markup=False),  # file names are not markup
-        console=err_console(),
-        transient=True,
-    ) as progress:
-        yield TerminalProgress(progress, names, large)
-
-
 # --------------------------------------------------------------------------- out-dir
 
 
@@ -279,8 +183,8 @@ def write_files(files: Mapping[Path, bytes], inputs: Sequence[str]) -> list[Path
     for path in files:
         path.parent.mkdir(parents=True, exist_ok=True)
         check_output(path, inputs)
-    from kpicard.cli.console import message
     from kpicard.manifest import display_path
+    from kpicard.render.terminal import message
 
     written = []
     for path, data in files.items():
@@ -322,7 +226,7 @@ def write_out_dir(
 
 
 def _print_each(result: EachResult) -> None:
-    from kpicard.cli.console import print_diagnostics
+    from kpicard.render.terminal import print_diagnostics
 
     print_diagnostics(result.diagnostics())
 
@@ -405,8 +309,9 @@ def batch(
     """
     from kpicard.actuals.mapping import ReadOptions
     from kpicard.cli.common import open_catalog, protected_paths, role_or_error
-    from kpicard.cli.console import message
     from kpicard.manifest import load_manifest
+    from kpicard.render.progress import input_progress
+    from kpicard.render.terminal import message
     from kpicard.rollup import build_views, load_previous
 
     manifest = load_manifest(manifest_path)
@@ -467,7 +372,7 @@ def batch(
         top=m.movers,
         catalog_digest=cat.digest,
     )
-    from kpicard.cli.console import print_view_warnings
+    from kpicard.render.terminal import print_view_warnings
 
     print_view_warnings(views)
     _write_all(manifest, each, summary, views, protected)  # says each file as it writes it

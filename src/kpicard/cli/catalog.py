@@ -73,8 +73,8 @@ def validate(
     """
     from kpicard.catalog.find import choose_catalog
     from kpicard.catalog.load import load_catalog, require_role_files
-    from kpicard.cli.console import message, print_diagnostics
     from kpicard.diagnostics import DiagnosticError
+    from kpicard.render.terminal import message, print_diagnostics
 
     choice = choose_catalog(str(path) if path else catalog)
     cat = load_catalog(choice.path)
@@ -105,7 +105,7 @@ def path_cmd(catalog: str = typer.Option(None, "--catalog", help=CATALOG_HELP)) 
     Example: KPICARD_CATALOG=my-catalog/ kpicard catalog path
     """
     from kpicard.catalog.find import choose_catalog
-    from kpicard.cli.console import message
+    from kpicard.render.terminal import message
 
     choice = choose_catalog(catalog)
     sys.stdout.write(f"{choice.path}\n")

@@ -81,8 +81,8 @@ def diff(
     diffs = d.diff_catalogs(before, after, role)
     result = None
     if impact:
-        from kpicard.cli.console import print_diagnostics
         from kpicard.cli.score import expand_inputs
+        from kpicard.render.terminal import print_diagnostics
 
         result = d.impact(expand_inputs(impact), before, after, role)
         print_diagnostics(result.warnings)
@@ -104,8 +104,8 @@ def _diff_text(before, after, diffs, result) -> None:
     from rich.text import Text
 
     from kpicard.catalog import diff as d
-    from kpicard.cli.console import out_console, plain_table
     from kpicard.render.safe import clean
+    from kpicard.render.terminal import out_console, plain_table
 
     console = out_console()
     console.print(Text(clean(d.header_line(before, after, diffs)), style="bold"))
@@ -165,9 +165,9 @@ def fmt(
 
     from kpicard.catalog.fmt import FormatError, format_text
     from kpicard.catalog.load import display_path, load_role_file
-    from kpicard.cli.console import message, print_diagnostics
     from kpicard.diagnostics import Report
     from kpicard.outputs import write_text_atomic
+    from kpicard.render.terminal import message, print_diagnostics
 
     report = Report()
     changed: list[str] = []
@@ -241,8 +241,8 @@ def lint(
     """
     from kpicard.catalog.lint import lint_role
     from kpicard.catalog.load import load_role_file
-    from kpicard.cli.console import message, print_diagnostics
     from kpicard.diagnostics import Report
+    from kpicard.render.terminal import message, print_diagnostics
 
     out_format = _choice(fmt, ("text", "github"), "format")
     files = _role_paths(paths, catalog)
@@ -269,8 +269,8 @@ def lint(
 def _print_findings(findings) -> None:
     from rich.text import Text
 
-    from kpicard.cli.console import out_console
     from kpicard.render.safe import clean
+    from kpicard.render.terminal import out_console
 
     console = out_console()
     for f in findings:
@@ -300,8 +300,8 @@ def schema(
     if output is None or str(output) == "-":
         sys.stdout.write(text)
         return
-    from kpicard.cli.console import message
     from kpicard.outputs import check_output, write_text_atomic
+    from kpicard.render.terminal import message
 
     check_output(output, [])
     write_text_atomic(output, text)

@@ -142,9 +142,10 @@ def score(
       kpicard score q3/ --group-by team --compare q2.json --out-dir out/ --format xlsx
     """
     from kpicard.actuals.mapping import ReadOptions
-    from kpicard.cli.batch import input_progress, merge_runs, require_period_rows, score_each
-    from kpicard.cli.console import print_diagnostics
+    from kpicard.cli.batch import merge_runs, require_period_rows, score_each
     from kpicard.models import ScoringOptions
+    from kpicard.render.progress import input_progress
+    from kpicard.render.terminal import print_diagnostics
 
     _check_numbers(min_coverage, cap)
     if movers < 1:
@@ -192,7 +193,7 @@ def score(
     if each.failed and not keep_going:
         raise typer.Exit(EXIT_INVALID)
     if not each.runs:  # --keep-going, every input invalid: nothing to write over good outputs
-        from kpicard.cli.console import message
+        from kpicard.render.terminal import message
 
         message("no valid input; nothing written")
         raise typer.Exit(EXIT_INVALID)
@@ -209,7 +210,7 @@ def score(
             top=movers,
             catalog_digest=cat.digest,
         )
-        from kpicard.cli.console import print_view_warnings
+        from kpicard.render.terminal import print_view_warnings
 
         print_view_warnings(views)
     if out_dir is not None:
@@ -217,7 +218,7 @@ def score(
     else:
         emit(summary, out_format, output, detail, views, protected)
     if each.failed:
-        from kpicard.cli.console import message
+        from kpicard.render.terminal import message
 
         message(f"not written: {len(each.failed)} invalid input(s): {', '.join(each.failed)}")
         raise typer.Exit(EXIT_INVALID)
@@ -265,8 +266,8 @@ def emit(run, out_format: str, output: Path | None, detail: bool, views=None, in
         render_table(run, detail=detail)
         print_sections(views)
         return
-    from kpicard.cli.console import working
     from kpicard.render.batch import companion_paths, render_document
+    from kpicard.render.terminal import working
 
     count = len(run.scorecards)
     target = "stdout" if to_stdout else str(output)
@@ -277,7 +278,7 @@ def emit(run, out_format: str, output: Path | None, detail: bool, views=None, in
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         if out_format == "csv" and views is not None:
-            from kpicard.cli.console import message
+            from kpicard.render.terminal import message
 
             message("note: rollups and comparisons go to files beside -o FILE.csv, not to stdout")
         return
@@ -293,7 +294,7 @@ def emit(run, out_format: str, output: Path | None, detail: bool, views=None, in
 
 
 def _wrote(path: Path | None) -> None:
-    from kpicard.cli.console import message
+    from kpicard.render.terminal import message
 
     message(f"wrote {path}")
 
@@ -333,7 +334,7 @@ def explain(
         ReadOptions(role=role, period=period, decimal_comma=decimal_comma, missing=missing.value),
         sheet=sheet,
     )
-    from kpicard.cli.console import print_diagnostics
+    from kpicard.render.terminal import print_diagnostics
 
     print_diagnostics(run.diagnostics)
     cards = [c for c in run.scorecards if c.employee == employee]

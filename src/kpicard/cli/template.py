@@ -90,7 +90,7 @@ def _catalog_flag(catalog: str | None) -> str:
 
 
 def _wrote(path: Path, hint: str) -> None:
-    from kpicard.cli.console import message
+    from kpicard.render.terminal import message
 
     message(f"wrote {path}; {hint}")
 

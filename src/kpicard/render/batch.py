@@ -516,7 +516,7 @@ def _sections(
 
 def plain_sections(views: BatchViews | None, *, warnings: bool = True) -> str:
     """Stable uncoloured text for pipes and `.txt` files."""
-    from kpicard.cli.console import plain_table
+    from kpicard.render.terminal import plain_table
 
     if not views:
         return ""
@@ -565,7 +565,7 @@ def print_sections(views: BatchViews | None) -> None:
     """On a terminal: rich tables and block-character bars; piped: `plain_sections`."""
     import sys
 
-    from kpicard.cli.console import out_console, stdout_is_terminal
+    from kpicard.render.terminal import out_console, stdout_is_terminal
 
     if not views:
         return
@@ -644,7 +644,7 @@ def render_document(run: ScoreRun, fmt: str, views: BatchViews | None, detail: b
         buffer = io.BytesIO()
         write_report(run, buffer, xlsx_sheets(views))
         return buffer.getvalue()
-    from kpicard.cli.console import plain_table
+    from kpicard.render.terminal import plain_table
     from kpicard.render.text import by_role, detail_rows, summary_rows
 
     parts = []

@@ -40,7 +40,7 @@ def kpi_line(kpi: KPI, weight: float) -> str:
 
 
 def role_list(roles: list[Role]) -> None:
-    from kpicard.cli.console import out_console, plain_table, stdout_is_terminal
+    from kpicard.render.terminal import out_console, plain_table, stdout_is_terminal
 
     headers = ["id", "name", "KRAs", "KPIs", "period"]
     rows = [
@@ -79,7 +79,7 @@ def role_tree(role: Role) -> None:
             lines.append((2, "KPI " + kpi_line(kpi, weight)))
     scale = ", ".join(f"{r.level} {r.label} >= {_num(r.min_score or 0)}" for r in role.scale())
     lines.append((1, f"Rating scale: {scale}"))
-    from kpicard.cli.console import out_console, stdout_is_terminal
+    from kpicard.render.terminal import out_console, stdout_is_terminal
 
     if not stdout_is_terminal():
         sys.stdout.write("".join("  " * depth + text + "\n" for depth, text in lines))

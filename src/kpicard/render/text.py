@@ -106,7 +106,7 @@ def detail_rows(card: Scorecard) -> tuple[list[str], list[list[str]]]:
 
 def render_table(run: ScoreRun, *, detail: bool = False) -> None:
     """Print the scorecards on stdout: one table per role, and per employee with --detail."""
-    from kpicard.cli.console import out_console, plain_table, stdout_is_terminal
+    from kpicard.render.terminal import out_console, plain_table, stdout_is_terminal
 
     groups = by_role(run.scorecards)
     if not stdout_is_terminal():
