@@ -86,40 +86,17 @@ def diff(
 
         result = d.impact(expand_inputs(impact), before, after, role)
         print_diagnostics(result.warnings)
+    from kpicard.render import catalog_diff as words
+
     if out_format == "json":
-        doc = d.to_json(before, after, diffs, result)
+        doc = words.to_json(before, after, diffs, result)
         sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     elif out_format == "markdown":
-        sys.stdout.write(d.render_markdown(before, after, diffs, result))
+        sys.stdout.write(words.render_markdown(before, after, diffs, result))
     else:
-        _diff_text(before, after, diffs, result)
+        words.print_text(before, after, diffs, result)
     if exit_code and diffs:
         raise typer.Exit(1)
-
-
-_SIGN_STYLE = {"+": "green", "-": "red", ">": "cyan", "~": "yellow", ".": "dim"}
-
-
-def _diff_text(before, after, diffs, result) -> None:
-    from rich.text import Text
-
-    from kpicard.catalog import diff as d
-    from kpicard.render.safe import clean
-    from kpicard.render.terminal import out_console, plain_table
-
-    console = out_console()
-    console.print(Text(clean(d.header_line(before, after, diffs)), style="bold"))
-    for indent, sign, text in d.render_text_lines(diffs):
-        line = Text(" " * indent)
-        line.append(sign, style=_SIGN_STYLE[sign])
-        line.append(" " + clean(text), style="bold" if indent == 0 else "")
-        console.print(line)
-    if result is not None:
-        console.print(Text(""))
-        console.print(Text(clean(d.impact_summary_line(result)), style="bold"))
-        rows = d.impact_rows(result)
-        if rows:
-            console.print(Text(plain_table(d.IMPACT_HEADERS, rows).rstrip("\n")))
 
 
 # --------------------------------------------------------------------------- fmt
@@ -321,10 +298,10 @@ def textconv(
 
     Example: kpicard catalog textconv catalog/billing-staff.yaml
     """
-    from kpicard.catalog.diff import outline
     from kpicard.catalog.load import load_role_text
     from kpicard.catalog.yamlpos import YamlProblem, parse_positioned
     from kpicard.diagnostics import Report
+    from kpicard.render.catalog_diff import outline
 
     try:
         raw = file.read_bytes()
