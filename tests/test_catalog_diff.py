@@ -360,6 +360,23 @@ def test_invalid_side_reports_diagnostics(repo: Path, tmp_path: Path) -> None:
     assert "HEAD:catalog/demo.yaml:8:5: error: unknown key 'wieght'" in result.stderr
 
 
+def test_one_role_in_two_files_at_a_revision_is_an_error(repo: Path) -> None:
+    """demo.yaml and demo.yml both say `id: demo`: read from git as from a folder, the second
+    file is an error, not a silent replacement of the first (the same check, one place)."""
+    twin = NEW.replace("name: Demo Role", "name: Other Demo")
+    (repo / "catalog" / "demo.yml").write_text(twin, encoding="utf-8")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "a second file for role demo")
+    for side, where in (("HEAD", "HEAD:catalog/"), ("catalog", "catalog/")):
+        result = diff("v1", side)
+        assert result.exit_code == 1, (side, result.stdout)
+        assert (
+            f"{where}demo.yml:2:5: error: role 'demo' is defined twice: "
+            f"{where}demo.yaml and {where}demo.yml"
+        ) in result.stderr
+        assert "Other Demo" not in result.stdout
+
+
 def test_bad_arguments_are_usage_errors(repo: Path) -> None:
     result = diff("no-such-rev", "HEAD")
     assert result.exit_code == 2

@@ -23,6 +23,7 @@ from kpicard.catalog.load import (
     MAX_ROLE_FILE_BYTES,
     ROLE_SUFFIXES,
     Catalog,
+    index_roles,
     load_catalog,
     load_role_text,
     require_role_files,
@@ -142,8 +143,7 @@ def _catalog_at(rev: str, sub: str) -> Catalog:
         role_file = load_role_text(raw, file_display, PurePosixPath(name).stem, report)
         role_file.path = Path(name)
         catalog.files.append(role_file)
-        if role_file.role is not None:
-            catalog.roles[role_file.role.id] = role_file.role
+    index_roles(catalog)  # the duplicate-role check a folder gets
     return catalog
 
 

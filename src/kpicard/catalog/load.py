@@ -91,14 +91,25 @@ def load_catalog(path: Path, display: str | None = None) -> Catalog:
     report = Report()
     files = [load_role_file(p, report) for p in role_files_in(path)]
     catalog = Catalog(path=path, display=display or display_path(path), files=files, report=report)
-    for f in files:
+    index_roles(catalog)
+    return catalog
+
+
+def index_roles(catalog: Catalog) -> None:
+    """Fill `catalog.roles` from its valid role files, in file order.
+
+    Two files declaring the same role id (demo.yaml and demo.yml) are an error on the second,
+    and neither replaces the other. Every way of reading a catalog (a folder, a file, a git
+    revision in `catalog diff`) ends here, so none of them skips this check.
+    """
+    for f in catalog.files:
         if f.role is None:
             continue
-        if f.role.id in catalog.roles:  # demo.yaml and demo.yml: neither may replace the other
+        if f.role.id in catalog.roles:
             first = catalog.role_file(f.role.id)
             assert first is not None
             position = (f.doc.where(("id",)) if f.doc else None) or (1, 1)
-            report.error(
+            catalog.report.error(
                 "catalog.duplicate-role",
                 f"role '{f.role.id}' is defined twice: {first.display} and {f.display}",
                 Location(f.display, *position),
@@ -106,7 +117,6 @@ def load_catalog(path: Path, display: str | None = None) -> Catalog:
             )
             continue
         catalog.roles[f.role.id] = f.role
-    return catalog
 
 
 def require_role_files(catalog: Catalog) -> None:
