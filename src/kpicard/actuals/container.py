@@ -8,12 +8,29 @@ mismatch into an error that says what the file is and what to save it as.
 
 from __future__ import annotations
 
+import lzma
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 from kpicard.diagnostics import DiagnosticError, Location, input_error, usage_error
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+# What zipfile and its decompressors raise for damaged bytes: a bad or cut directory or local
+# header, a bad CRC, a broken deflate/bzip2/lzma stream, an unsupported method, an offset that
+# points before the file (ValueError: negative seek), a name flagged UTF-8 that is not. Catch it
+# only around zipfile calls, where no code of kpicard's runs: elsewhere a ValueError is a bug.
+ZIP_DAMAGE: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    struct.error,
+    EOFError,
+    OSError,
+    NotImplementedError,
+    ValueError,
+)
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xltx", ".xltm"})
@@ -74,7 +91,7 @@ def _sniff_zip(path: Path, head: bytes) -> str:
         with zipfile.ZipFile(path) as archive:
             names = [name.replace("\\", "/").lower() for name in archive.namelist()]
             mimetype = _zip_mimetype(archive, names)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
+    except ZIP_DAMAGE:
         # A truncated zip has no central directory; judge by the first local header's name so
         # that the reader can say "corrupt or truncated" rather than "not a workbook".
         return _sniff_local_header(head)

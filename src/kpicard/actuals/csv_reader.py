@@ -26,7 +26,7 @@ from itertools import chain
 from pathlib import Path
 from typing import BinaryIO
 
-from kpicard.actuals.grid import RawRow, RawTable, column_letter
+from kpicard.actuals.grid import RawRow, RawTable, column_letter, releasing
 from kpicard.diagnostics import Location, Report, input_error, usage_error
 
 FIELD_LIMIT = 100_000
@@ -81,13 +81,15 @@ def open_csv(
     else:
         opener = _stream_opener(head, source)
     reader = _RowReader(opener, display_name, chosen, skip_first_line=bool(sep), report=report)
+    rows = reader.rows()  # opens the file at its first row, closes it when it ends or is closed
     return RawTable(
         file=display_name,
         sheet=None,
-        rows=reader.rows(),
+        rows=rows,
         report=report,
         cell_ref="csv",
         progress=progress,
+        closer=releasing(rows),
     )
 
 

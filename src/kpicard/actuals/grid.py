@@ -12,6 +12,7 @@ types for the cases a spreadsheet distinguishes and kpicard must not lose:
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -79,6 +80,12 @@ class RawTable:
     empty. Problems found while reading (container errors, bad bytes, ragged rows) go into
     `report` as they are met; a reader that cannot go on at all raises `DiagnosticError` instead.
     `cell_ref` says how cells are named in messages: "excel" (D7) or "csv" (row 7, column D).
+
+    The file behind `rows` is closed when they are exhausted or fail, and when the rows are
+    dropped unread (see `releasing`). A consumer that stops early should still say so: call
+    `close()`, or use the table as a context manager (`with open_table(name) as table:`);
+    `read_records` does. Replacing `rows` by a wrapper (a progress counter) keeps this working:
+    `close()` closes the wrapper and the reader's own rows.
     """
 
     file: str
@@ -89,3 +96,42 @@ class RawTable:
     sheets: list[str] = field(default_factory=list)
     # (bytes read, bytes in all) of the file or sheet, for a progress bar; None for stdin.
     progress: Callable[[], tuple[int, int]] | None = None
+    # Closes the reader's rows and the file behind them at once (from `releasing`); idempotent.
+    closer: Callable[[], None] | None = field(default=None, repr=False, compare=False)
+
+    def close(self) -> None:
+        """Stop reading and release the file now; harmless when already closed."""
+        close_rows = getattr(self.rows, "close", None)
+        if close_rows is not None:
+            close_rows()  # a wrapper around the reader's rows, or those rows themselves
+        if self.closer is not None:
+            self.closer()
+
+    def __enter__(self) -> RawTable:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+def releasing(
+    rows: Iterator[RawRow], release: Callable[[], None] | None = None
+) -> Callable[[], None]:
+    """Tie the file behind a rows generator to the generator's life, for `RawTable.closer`.
+
+    A generator's own `finally`/`with` closes the file when it is exhausted, fails or is closed
+    after it started; one that is dropped before its first row never runs that code. `release`
+    (closing the file) therefore also runs when the generator is garbage (at once, by reference
+    counting: a run pauses the cyclic collector) and at interpreter exit at the latest. The
+    returned function closes the generator and runs `release` now; each runs once.
+    """
+    finalizer = weakref.finalize(rows, release) if release is not None else None
+
+    def close() -> None:
+        close_rows = getattr(rows, "close", None)
+        if close_rows is not None:
+            close_rows()
+        if finalizer is not None:
+            finalizer()
+
+    return close

@@ -722,6 +722,7 @@ def read_records(
 
     A reader that must stop half-way (bytes that are not UTF-8, a corrupt sheet) raises
     `DiagnosticError`; the problems already found in earlier rows are kept beside its own.
+    The table is closed when this returns or raises, whether or not all its rows were read.
     """
     reader = ActualsReader(table, roles, options)
     try:
@@ -731,4 +732,6 @@ def read_records(
             raise
         reader.report.extend(exc.diagnostics)
         return [], reader.report
+    finally:
+        table.close()
     return records, reader.report

@@ -3,8 +3,9 @@
 `kpicard score filled.xlsx` uses the role when `--role` is absent, and warns when the digest
 differs from the catalog in effect. The file is untrusted: only two small, fixed parts are read,
 their sizes are checked in the zip directory before anything is decompressed, and they are parsed
-with defusedxml with DTDs forbidden. Any problem means "no metadata" (None), never an exception:
-the actuals reader reports what is really wrong with the file.
+with defusedxml with DTDs forbidden. A damaged or hostile file means "no metadata" (None), never
+an exception: the actuals reader reports what is really wrong with the file. Any other exception
+is a bug here and propagates.
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ import zipfile
 from pathlib import Path
 from typing import TypedDict
 
+from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeTree
+
+from kpicard.actuals.container import ZIP_DAMAGE
 
 MAX_PART_BYTES = 256 * 1024
 ZIP_MAGIC = b"PK\x03\x04"
@@ -27,6 +31,8 @@ ROLE_KEYWORD = "kpicard-role:"
 DIGEST_KEYWORD = "kpicard-catalog:"
 _ROLE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*\Z")
 _DIGEST = re.compile(r"sha256:[0-9a-f]{64}\Z")
+# A damaged zip, unparsable XML (ElementTree's ParseError is a SyntaxError), a DTD or entity.
+_DAMAGE = (*ZIP_DAMAGE, SafeTree.ParseError, DefusedXmlException)
 
 
 class TemplateMeta(TypedDict):
@@ -48,7 +54,7 @@ def read_template_meta(path: str | Path) -> TemplateMeta | None:
                 }
                 found = _from_custom(archive, parts.get(CUSTOM_PART))
                 return found or _from_core(archive, parts.get(CORE_PART))
-    except Exception:  # untrusted bytes: any failure only means "no metadata"
+    except _DAMAGE:  # untrusted bytes: a damaged file only means "no metadata"
         return None
 
 

@@ -7,7 +7,12 @@ checks the zip's central directory before decompressing anything, parses every X
 in 64 KiB chunks, and holds only the shared strings and the current rows in memory.
 
 Every failure a user file can cause becomes a `DiagnosticError` naming the file (and the cell
-when there is one) with a hint; zipfile/expat exceptions never escape.
+when there is one) with a hint; zipfile/expat exceptions never escape. Only those count as a
+damaged file, and only where zipfile or expat raise them: any other exception is a bug in this
+reader and propagates (the CLI reports it as an internal error, exit 3), never "corrupt".
+
+The file is closed when the rows are exhausted, fail or are closed, when the table is dropped
+unread, and on any error while opening it (see `RawTable.close`).
 
 Zip-bomb rule (SPEC 10): total uncompressed size of all parts <= 200 MB, and no part larger than
 1 MiB may expand more than 100:1. Real workbooks stay far below: the worst part in the 106 zip
@@ -21,14 +26,13 @@ import math
 import posixpath
 import re
 import zipfile
-import zlib
 from collections.abc import Callable, Iterator
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from pyexpat import ExpatError, ParserCreate
 from typing import Any
 
-from kpicard.actuals.container import OLE2_MAGIC, describe_refusal, sniff_container
+from kpicard.actuals.container import ZIP_DAMAGE, describe_refusal, sniff_container
 from kpicard.actuals.grid import (
     UNCACHED,
     CellError,
@@ -37,6 +41,7 @@ from kpicard.actuals.grid import (
     RawRow,
     RawTable,
     column_letter,
+    releasing,
 )
 from kpicard.diagnostics import DiagnosticError, Location, input_error, usage_error
 
@@ -68,19 +73,6 @@ HINT_CORRUPT = "the file is damaged or was cut short (an incomplete download or 
     HINT_RESAVE
 )
 
-_CORRUPTION = (
-    zipfile.BadZipFile,
-    zlib.error,
-    EOFError,
-    OSError,
-    ExpatError,
-    NotImplementedError,
-    RuntimeError,
-    ValueError,
-    LookupError,
-    OverflowError,
-)
-
 _DIGITS = "0123456789"
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _EPOCH_1900 = datetime(1899, 12, 30)
@@ -110,26 +102,18 @@ def open_xlsx(path: Path, display_name: str, sheet: str | None = None) -> RawTab
     """Open a workbook, run the SPEC 10 pre-flight and return its chosen sheet as streamed rows.
 
     Container problems raise `DiagnosticError` here; problems found in the sheet body raise while
-    `rows` is iterated.
+    `rows` is iterated. On any exception the file is closed before it propagates.
     """
-    book: _Workbook | None = None
+    book = _Workbook(path, display_name)  # closes the file itself when it raises
     try:
-        book = _Workbook(path, display_name)
         return book.open_sheet(sheet)
-    except DiagnosticError:
-        _close(book)
-        raise
-    except _Refusal as refusal:
-        _close(book)
-        raise refusal.error from None
-    except _CORRUPTION as exc:
-        _close(book)
-        raise _corrupt_error(display_name, exc) from None
-
-
-def _close(book: _Workbook | None) -> None:
-    if book is not None:
+    except BaseException as exc:
         book.close()
+        if isinstance(exc, _Refusal):
+            raise exc.error from None
+        if isinstance(exc, ExpatError):
+            raise _corrupt_error(display_name, exc) from None
+        raise
 
 
 def _corrupt_error(display_name: str, exc: BaseException) -> DiagnosticError:
@@ -145,11 +129,19 @@ class _Workbook:
     """The zip container and the workbook-level parts (rels, workbook, styles, shared strings)."""
 
     def __init__(self, path: Path, display_name: str) -> None:
+        """Open the archive and check its directory; `_Refusal` becomes `DiagnosticError`."""
         self.path = path
         self.name = display_name
         self.where = Location(file=display_name)
         self.archive = self._open_archive()
-        self.parts = self._index_parts()
+        try:
+            self.parts = self._index_parts()
+        except _Refusal as refusal:
+            self.close()
+            raise refusal.error from None
+        except BaseException:
+            self.close()
+            raise
 
     # -- errors
 
@@ -161,7 +153,16 @@ class _Workbook:
         return _corrupt_error(self.name, exc)
 
     def close(self) -> None:
+        """Close the archive and the file under it (zipfile leaves a file it was given open)."""
         self.archive.close()
+        self.handle.close()
+
+    def damaged(self, exc: BaseException) -> _Refusal:
+        """A zipfile exception as a "corrupt" refusal; re-raised when the archive was closed,
+        as reading a closed archive is a bug, not a damaged file."""
+        if self.archive.fp is None:
+            raise exc
+        return _Refusal(self.corrupt(exc))
 
     # -- container
 
@@ -173,27 +174,22 @@ class _Workbook:
                 "input.unreadable", f"cannot read {self.name}: {exc.strerror or exc}"
             ) from None
         try:
-            magic = handle.read(8)
-            handle.seek(0)
-            if magic == OLE2_MAGIC:
-                raise self._not_zip_error()
-            self.handle = handle
-            return zipfile.ZipFile(handle)
-        except DiagnosticError:
+            archive = zipfile.ZipFile(handle)
+        except ZIP_DAMAGE as exc:
+            handle.close()
+            raise self._not_zip_error(exc) from None
+        except BaseException:
             handle.close()
             raise
-        except _CORRUPTION as exc:
-            handle.close()
-            if magic.startswith(b"PK"):
-                raise self.corrupt(exc) from None
-            raise self._not_zip_error() from None
+        self.handle = handle
+        return archive
 
-    def _not_zip_error(self) -> DiagnosticError:
+    def _not_zip_error(self, exc: BaseException) -> DiagnosticError:
+        """A file zipfile cannot open: a damaged zip, or what it really is (by the sniffer)."""
         kind = sniff_container(self.path)
-        error = describe_refusal(kind, Path("x.xlsx"), self.name)
-        if error is None:  # A zip that zipfile cannot open: damaged.
-            return self.corrupt(zipfile.BadZipFile("not a readable zip"))
-        return error
+        if kind in ("xlsx", "zip"):  # A zip (or what is left of one) that cannot be opened.
+            return self.corrupt(exc)
+        return describe_refusal(kind, Path("x.xlsx"), self.name) or self.corrupt(exc)
 
     def _index_parts(self) -> dict[str, zipfile.ZipInfo]:
         """Check the central directory (sizes, ratios, encryption) and map part names.
@@ -249,8 +245,18 @@ class _Workbook:
         """Decompressed bytes of a part, never more than its declared size or the total cap."""
         cap = min(info.file_size, MAX_TOTAL_UNCOMPRESSED)
         seen = 0
-        with self.archive.open(info) as stream:
-            while chunk := stream.read(CHUNK):
+        try:
+            stream = self.archive.open(info)
+        except ZIP_DAMAGE as exc:
+            raise self.damaged(exc) from None
+        with stream:
+            while True:
+                try:
+                    chunk = stream.read(CHUNK)
+                except ZIP_DAMAGE as exc:
+                    raise self.damaged(exc) from None
+                if not chunk:
+                    return
                 seen += len(chunk)
                 if seen > cap:
                     raise self.refuse(
@@ -325,13 +331,15 @@ class _Workbook:
         strings = self._shared_strings(rels)
         stream = _SheetStream(self, info, name, strings, styles, date1904)
         stream.prime()
+        rows = stream.rows()
         table = RawTable(
             file=self.name,
             sheet=name,
-            rows=stream.rows(),
+            rows=rows,
             cell_ref="excel",
             sheets=names,
             progress=lambda: self._sheet_progress(info),
+            closer=releasing(rows, self.close),
         )
         if note:
             table.report.note("input.sheet", note, Location(file=self.name, sheet=name))
@@ -386,7 +394,7 @@ class _Workbook:
                 return name, attrs, None
         listed = ", ".join(f"'{n}'" for n in names) or "none"
         raise self.refuse(
-            "input.no_sheet",
+            "input.no-sheet",
             f"the workbook has no visible worksheet (sheets: {listed})",
             "unhide a sheet in Excel, or name one with --sheet",
         )
@@ -594,12 +602,12 @@ class _SheetStream:
         except _Refusal as refusal:
             self.done = True
             raise refusal.error from None
-        except DiagnosticError:
-            self.done = True
-            raise
-        except _CORRUPTION as exc:
+        except ExpatError as exc:
             self.done = True
             raise self._corrupt(exc) from None
+        except BaseException:
+            self.done = True
+            raise
 
     def _corrupt(self, exc: BaseException) -> DiagnosticError:
         line = getattr(exc, "lineno", None)
