@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from kpicard.catalog.load import RoleFile
 from kpicard.catalog.yamlpos import Path_
-from kpicard.diagnostics import Diagnostic, Location, Severity
+from kpicard.diagnostics import Diagnostic, Location, Severity, check_code
 from kpicard.models import KPI, KRA, Role
 
 MIN_KPI_WEIGHT = 5.0  # percent inside the KRA (SPEC 1.1: a KPI's weight is within its KRA)
@@ -43,10 +43,13 @@ class Finding:
     line: int | None
     column: int | None
 
+    def __post_init__(self) -> None:
+        check_code(self.code, Severity.WARNING)  # registered, as every diagnostic's
+
     def diagnostic(self) -> Diagnostic:
         return Diagnostic(
             self.code,
-            f"{self.message} [{self.code}]",
+            self.message,
             Severity.WARNING,
             Location(self.file, self.line, self.column),
             self.hint,

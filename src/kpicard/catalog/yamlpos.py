@@ -72,7 +72,9 @@ class Ambiguous(str):
 class YamlProblem(Exception):
     """A problem that stops reading the file, with its position."""
 
-    def __init__(self, message: str, position: Position | None, code: str = "catalog.yaml"):
+    def __init__(
+        self, message: str, position: Position | None, code: str = "catalog.unsupported-yaml"
+    ):
         super().__init__(message)
         self.message = message
         self.position = position

@@ -244,21 +244,10 @@ def lint(
 
 
 def _print_findings(findings) -> None:
-    from rich.text import Text
+    """The findings on stdout (they are the command's data), as the diagnostics are printed."""
+    from kpicard.render.terminal import out_console, print_diagnostic_lines
 
-    from kpicard.render.safe import clean
-    from kpicard.render.terminal import out_console
-
-    console = out_console()
-    for f in findings:
-        d = f.diagnostic()
-        line = Text()
-        line.append(clean(str(d.location)), style="bold")
-        line.append(": ")
-        line.append("warning", style="yellow")
-        line.append(": " + clean(d.message))
-        console.print(line)
-        console.print(Text("  hint: " + clean(f.hint), style="dim"))
+    print_diagnostic_lines((f.diagnostic() for f in findings), out_console())
 
 
 # --------------------------------------------------------------------------- schema, textconv

@@ -90,9 +90,14 @@ def print_view_warnings(views: object) -> None:
 
 def print_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
     """Print diagnostics to stderr, one per line (hint indented below), user text escaped."""
+    print_diagnostic_lines(diagnostics, err_console())
+
+
+def print_diagnostic_lines(diagnostics: Iterable[Diagnostic], console: Console) -> None:
+    """`where: severity: message [code]` per diagnostic, as `Diagnostic.render()` spells it,
+    styled; the code lets a user look the message up in docs/diagnostics.md."""
     from rich.text import Text
 
-    console = err_console()
     for d in diagnostics:
         line = Text()
         where = str(d.location) if d.location else ""
@@ -102,6 +107,7 @@ def print_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
         line.append(d.severity.value, style=_STYLE[d.severity])
         line.append(": ")
         line.append(clean(d.message))
+        line.append(f" [{d.code}]", style="dim")
         console.print(line)
         if d.hint:
             console.print(Text("  hint: " + clean(d.hint), style="dim"))
