@@ -10,14 +10,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from kpicard.actuals.mapping import ReadOptions
-from kpicard.catalog.load import load_catalog
+import kpicard
+from kpicard.app.request import Input
 from kpicard.cli import batch as batch_cli
 from kpicard.cli.main import app
-from kpicard.models import ScoringOptions
-from kpicard.pipeline import score_inputs
-from kpicard.render.json import run_to_data
-from kpicard.rollup import build_views, load_previous
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "q3-review"
@@ -83,34 +79,21 @@ def test_json_equals_the_pipeline_result(example: Path, monkeypatch: pytest.Monk
     monkeypatch.chdir(example.parent.parent)
     assert _run("examples/q3-review/review.yaml").exit_code == 0
     got = json.loads((example / "out" / "q3-scores.json").read_text(encoding="utf-8"))
-    # the same through the library functions `score` and `batch` share
-    catalog = load_catalog(Path("catalog"))
-    scoring = ScoringOptions()
+    # the same job through the Python API, as a script would run it
     teams = "examples/q3-review/teams/"
-    runs = [
-        score_inputs([f"{teams}{name}.csv"], catalog, scoring, ReadOptions(period="2026-Q3"))
-        for name in ("billing", "collections")
-    ]
-    runs.insert(
-        2,
-        score_inputs(
-            [f"{teams}north.csv"],
-            catalog,
-            scoring,
-            ReadOptions(role="account-coordinator", period="2026-Q3"),
-        ),
+    result = kpicard.score(
+        [
+            f"{teams}billing.csv",
+            f"{teams}collections.csv",
+            Input(f"{teams}north.csv", role="account-coordinator"),
+            f"{teams}south.csv",
+        ],
+        catalog="catalog",
+        period="2026-Q3",
+        group_by=["team", "manager"],
+        compare="examples/q3-review/q2-scores.json",
     )
-    runs.append(
-        score_inputs([f"{teams}south.csv"], catalog, scoring, ReadOptions(period="2026-Q3"))
-    )
-    merged = batch_cli.merge_runs({str(i): r for i, r in enumerate(runs)}, catalog, scoring)
-    previous = load_previous(example / "q2-scores.json", "examples/q3-review/q2-scores.json")
-    views = build_views(
-        merged.scorecards, ["team", "manager"], previous, catalog_digest=catalog.digest
-    )
-    from kpicard.render.batch import extra_data
-
-    assert got == json.loads(json.dumps(run_to_data(merged, extra_data(views))))
+    assert got == json.loads(result.to_json())
     c = got["comparison"]
     assert [p["employee"] for p in c["new"]] == ["AC106"]
     assert [p["employee"] for p in c["departed"]] == ["BS306"]

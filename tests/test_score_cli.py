@@ -13,12 +13,8 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
-from kpicard.actuals.mapping import ReadOptions
-from kpicard.catalog.load import load_catalog
+import kpicard
 from kpicard.cli.main import app
-from kpicard.models import ScoringOptions
-from kpicard.pipeline import score_inputs
-from kpicard.render.json import run_to_data
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -138,9 +134,8 @@ def test_min_coverage_and_cap(mini: tuple[Path, Path]) -> None:
 def test_cli_json_equals_pipeline(mini: tuple[Path, Path]) -> None:
     catalog, actuals = mini
     data = score_json(str(actuals), "-r", "mini", "--catalog", str(catalog))
-    cat = load_catalog(catalog)
-    run = score_inputs([str(actuals)], cat, ScoringOptions(), ReadOptions(role="mini"))
-    assert data == json.loads(json.dumps(run_to_data(run)))
+    result = kpicard.score([str(actuals)], role="mini", catalog=catalog)
+    assert data == json.loads(result.to_json())
 
 
 def test_worked_example_of_seed_004() -> None:
@@ -282,9 +277,7 @@ def test_every_example_gives_spec5_json(name: str, role: str) -> None:
     data = score_json(path, "--role", role, "--catalog", str(BUNDLED))
     jsonschema.Draft7Validator(SPEC5_SCHEMA).validate(data)
     assert data["scorecards"], "an example must produce scorecards"
-    cat = load_catalog(BUNDLED)
-    run = score_inputs([path], cat, ScoringOptions(), ReadOptions(role=role))
-    assert data == json.loads(json.dumps(run_to_data(run)))
+    assert data == json.loads(kpicard.score(path, role=role, catalog=BUNDLED).to_json())
     for card in data["scorecards"]:
         assert 0 <= card["coverage"] <= 1
         for kra in card["kras"]:
@@ -621,7 +614,7 @@ def test_display_rounds_halves_away_from_zero_like_spreadsheets(
 ) -> None:
     """The table must show what the workbook's 0.0 format shows (Python alone rounds 101.25
     to 101.2; Excel and LibreOffice show 101.3)."""
-    from kpicard.render.text import fixed
+    from kpicard.render.numbers import fixed
 
     assert fixed(value, digits) == shown
 

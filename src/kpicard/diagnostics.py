@@ -121,27 +121,48 @@ class Report:
         return any(d.severity is Severity.ERROR for d in self.items)
 
 
-class DiagnosticError(Exception):
-    """Raised to stop a run when diagnostics make going on pointless.
+class KpicardError(Exception):
+    """Raised to stop a run when diagnostics make going on pointless; carries all of them.
 
-    `kind` picks the exit code: "invalid" (1: bad catalog or input) or "usage" (2: wrong usage,
-    unreadable or unwritable path).
+    The public exception of the Python API (never `SystemExit`). `kind` picks the CLI's exit
+    code: "invalid" (1: bad catalog or input) or "usage" (2: wrong usage, unreadable or
+    unwritable path). The subclasses say which: catch `kpicard.CatalogError`,
+    `kpicard.InputError` or `kpicard.UsageError`, or all of them as `KpicardError`.
     """
 
-    def __init__(self, diagnostics: Iterable[Diagnostic], kind: str = "invalid") -> None:
+    default_kind = "invalid"
+
+    def __init__(self, diagnostics: Iterable[Diagnostic], kind: str | None = None) -> None:
         self.diagnostics = list(diagnostics)
-        self.kind = kind
+        self.kind = kind or self.default_kind
         super().__init__("; ".join(d.message for d in self.diagnostics))
 
 
-def usage_error(code: str, message: str, hint: str | None = None) -> DiagnosticError:
-    return DiagnosticError([Diagnostic(code, message, hint=hint)], kind="usage")
+class CatalogError(KpicardError):
+    """The catalog in use is invalid (or has no role files)."""
+
+
+class InputError(KpicardError):
+    """An input (actuals, a --compare file) is invalid: every problem is in `.diagnostics`."""
+
+
+class UsageError(KpicardError):
+    """Wrong usage: an unknown role or option value, a path that cannot be read or written."""
+
+    default_kind = "usage"
+
+
+DiagnosticError = KpicardError  # the name the loaders and readers use internally
+
+
+def usage_error(code: str, message: str, hint: str | None = None) -> UsageError:
+    return UsageError([Diagnostic(code, message, hint=hint)])
 
 
 def input_error(
     code: str, message: str, location: Location | None = None, hint: str | None = None
-) -> DiagnosticError:
-    return DiagnosticError([Diagnostic(code, message, location=location, hint=hint)])
+) -> InputError:
+    return InputError([Diagnostic(code, message, location=location, hint=hint)])
 
 
 # --------------------------------------------------------------------------- the code registry

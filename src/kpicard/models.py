@@ -467,5 +467,10 @@ class ScoreRun:
     options: ScoringOptions
     catalog_path: str
     catalog_digest: str
-    warnings: list[str] = field(default_factory=list)
-    diagnostics: list[Any] = field(default_factory=list)  # the warnings as Diagnostic objects
+    # The run's warnings and notes as Diagnostic objects (kpicard.diagnostics): the one list.
+    diagnostics: list[Any] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[str]:
+        """The JSON document's `warnings`: each diagnostic as one line of text."""
+        return [d.render() for d in self.diagnostics]

@@ -158,4 +158,5 @@ def test_keep_going_report_names_the_inputs_left_out(env: Env) -> None:
     assert result.exit_code == 1
     doc = json.loads(result.stdout)
     assert [c["employee"] for c in doc["scorecards"]] == ["E1"]
-    assert "bad.csv: left out of this run (invalid input)" in doc["warnings"]
+    left_out = "bad.csv: warning: left out of this run (invalid input) [input.left-out]"
+    assert left_out in doc["warnings"]

@@ -25,8 +25,10 @@ def check_readable(path: Path) -> None:
         raise usage_error("input.unreadable", f"cannot read {path}: permission denied")
 
 
-def open_table(name: str, *, sheet: str | None = None) -> RawTable:
+def open_table(name: str, *, sheet: str | None = None, display: str | None = None) -> RawTable:
     """Open one input by name (`-` is CSV on stdin) as a streaming RawTable.
+
+    `display` names the input in messages when `name` is a temporary copy (a stream).
 
     What a file is comes from its bytes, not its name: an xlsx renamed .csv, a CSV renamed
     .xlsx, legacy .xls, .ods and .numbers files are refused with what they really are.
@@ -38,14 +40,15 @@ def open_table(name: str, *, sheet: str | None = None) -> RawTable:
         return open_csv(sys.stdin.buffer, "<stdin>")
     path = Path(name)
     check_readable(path)
+    shown = display or name
     kind = sniff_container(path)
     suffix = path.suffix.lower()
-    refusal = describe_refusal(kind, path)
+    refusal = describe_refusal(kind, path, shown)
     if refusal is not None:
         raise refusal
     if kind == "xlsx":
         from kpicard.actuals.xlsx import open_xlsx
 
-        return open_xlsx(path, name, sheet)
+        return open_xlsx(path, shown, sheet)
     delimiter = "\t" if suffix == ".tsv" else None
-    return open_csv(path, name, delimiter=delimiter)
+    return open_csv(path, shown, delimiter=delimiter)

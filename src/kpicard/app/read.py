@@ -1,24 +1,26 @@
-"""The core of `kpicard score`: inputs + catalog -> records -> scorecards.
+"""Read and score one input: a source + the catalog -> records -> scorecards.
 
-Commands stay thin: they parse options, call `score_inputs`, and hand the `ScoreRun` to a
-renderer. Tests call this function directly and compare its serialised result with the CLI's.
+`kpicard.app.run` calls this for each input of a run; nothing here prints or exits.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
 import gc
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from kpicard.actuals import open_table
 from kpicard.actuals.mapping import ReadOptions, Record, read_records
+from kpicard.app.inputs import Source
 from kpicard.catalog.load import Catalog
 from kpicard.diagnostics import Diagnostic, DiagnosticError, Location, Report
-from kpicard.models import Scorecard, ScoreRun, ScoringOptions
+from kpicard.models import Scorecard, ScoringOptions
 
 PROGRESS_EVERY = 1024  # rows or records between two progress reports
 
@@ -41,30 +43,49 @@ class InputResult:
 
 
 def read_input(
-    name: str,
+    source: Source,
     catalog: Catalog,
     options: ReadOptions,
-    sheet: str | None,
     progress: RunProgress | None = None,
 ) -> InputResult:
     """Read one input into records; container problems become diagnostics, not exceptions."""
-    from kpicard.actuals import open_table
-
+    name = source.name
     report = Report()
-    options = _with_template_role(name, catalog, options, report)
-    try:
-        table = open_table(name, sheet=sheet)
-        if progress is not None and table.progress is not None:
-            where = table.progress
-            table.rows = _reporting(table.rows, lambda: progress.reading(name, *where()))
-        records, read_report = read_records(table, catalog.roles, options)
-    except DiagnosticError as exc:
-        if exc.kind == "usage":
-            raise
-        report.extend(exc.diagnostics)
-        return InputResult(name, [], report)
+    if source.role is not None:
+        options = dataclasses.replace(options, role=source.role)
+    with _on_disk(source) as path:
+        options = _with_template_role(path, name, catalog, options, report)
+        try:
+            table = open_table(path, sheet=source.sheet, display=name)
+            if progress is not None and table.progress is not None:
+                where = table.progress
+                table.rows = _reporting(table.rows, lambda: progress.reading(name, *where()))
+            records, read_report = read_records(table, catalog.roles, options)
+        except DiagnosticError as exc:
+            if exc.kind == "usage":
+                raise
+            report.extend(exc.diagnostics)
+            return InputResult(name, [], report)
     report.extend(read_report.items)
     return InputResult(name, records, report)
+
+
+@contextlib.contextmanager
+def _on_disk(source: Source) -> Iterator[str]:
+    """The path to read: the file itself, or a stream copied to a temporary file (the xlsx
+    pre-flight and the sniffer read a file, not a stream), removed once it has been read."""
+    if source.stream is None:
+        yield source.name
+        return
+    with tempfile.TemporaryDirectory(prefix="kpicard-") as folder:
+        path = Path(folder) / "input"
+        with path.open("wb") as handle:
+            shutil.copyfileobj(source.stream, handle)
+        # A stream without a file name is named by its first bytes: a zip is a workbook.
+        with path.open("rb") as handle:
+            guess = ".xlsx" if handle.read(2) == b"PK" else ".csv"
+        suffix = Path(source.name).suffix.lower() or guess
+        yield str(path.rename(path.with_suffix(suffix)))
 
 
 def _reporting(rows: Iterator, report: Callable[[], None]) -> Iterator:
@@ -77,7 +98,7 @@ def _reporting(rows: Iterator, report: Callable[[], None]) -> Iterator:
 
 
 def _with_template_role(
-    name: str, catalog: Catalog, options: ReadOptions, report: Report
+    path: str, name: str, catalog: Catalog, options: ReadOptions, report: Report
 ) -> ReadOptions:
     """A filled-in `kpicard template` workbook carries its role and catalog digest.
 
@@ -85,14 +106,14 @@ def _with_template_role(
     draws a warning, since the columns may no longer be the role's KPIs.
     """
     if (
-        name == "-"
-        or Path(name).suffix.lower() not in (".xlsx", ".xlsm")
-        or not Path(name).is_file()
+        path == "-"
+        or Path(path).suffix.lower() not in (".xlsx", ".xlsm")
+        or not Path(path).is_file()
     ):
         return options
     from kpicard.actuals.template_meta import read_template_meta
 
-    meta = read_template_meta(name)
+    meta = read_template_meta(path)
     if meta is None:
         return options
     where = Location(file=name)
@@ -189,20 +210,6 @@ def cross_input_duplicates(
     return found
 
 
-def score_inputs(
-    names: Sequence[str],
-    catalog: Catalog,
-    scoring: ScoringOptions,
-    reading: ReadOptions,
-    *,
-    sheet: str | None = None,
-    progress: RunProgress | None = None,
-) -> ScoreRun:
-    """Score every input; raise DiagnosticError with all errors of all inputs if any."""
-    with gc_paused():
-        return _score_inputs(names, catalog, scoring, reading, sheet=sheet, progress=progress)
-
-
 @contextlib.contextmanager
 def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector during a run, then freeze what the run made.
@@ -219,39 +226,3 @@ def gc_paused() -> Iterator[None]:
         gc.freeze()
         if enabled:
             gc.enable()
-
-
-def _score_inputs(
-    names: Sequence[str],
-    catalog: Catalog,
-    scoring: ScoringOptions,
-    reading: ReadOptions,
-    *,
-    sheet: str | None,
-    progress: RunProgress | None = None,
-) -> ScoreRun:
-    diagnostics: list[Diagnostic] = []
-    scorecards: list[Scorecard] = []
-    seen: dict[DuplicateKey, Scorecard] = {}
-    for name in names:
-        result = read_input(name, catalog, reading, sheet, progress)
-        diagnostics.extend(result.report.items)
-        if not any(d.is_error for d in diagnostics):  # scoring is wasted once any input failed
-            on_scored = None
-            if progress is not None:
-                on_scored = functools.partial(progress.scoring, name)
-            cards = score_records(result.records, catalog, scoring, on_scored)
-            if len(names) > 1:  # inside one input the reader has already checked
-                diagnostics.extend(cross_input_duplicates(cards, seen))
-            scorecards.extend(cards)
-        del result
-    if any(d.is_error for d in diagnostics):
-        raise DiagnosticError(diagnostics)
-    return ScoreRun(
-        scorecards=scorecards,
-        options=scoring,
-        catalog_path=catalog.display,
-        catalog_digest=catalog.digest,
-        warnings=[d.render() for d in diagnostics if not d.is_error],
-        diagnostics=[d for d in diagnostics if not d.is_error],
-    )

@@ -28,8 +28,8 @@ from kpicard.catalog.load import (
     load_role_text,
     require_role_files,
 )
-from kpicard.diagnostics import Diagnostic, DiagnosticError, Location, Report, Severity, usage_error
-from kpicard.models import KPI, KRA, Role, Scorecard
+from kpicard.diagnostics import Diagnostic, DiagnosticError, Location, Report, usage_error
+from kpicard.models import KPI, KRA, Role
 
 ROLE_TEXTS = ("summary", "responsibilities", "qualifications", "skills")
 KRA_TEXTS = ("statement", "summary")
@@ -391,74 +391,6 @@ class Impact:
             "rating_up": moves.count("up"),
             "rating_down": moves.count("down"),
         }
-
-
-def _rating(card: Scorecard | None) -> tuple[int, str] | None:
-    if card is None or card.rating is None:
-        return None
-    return (card.rating.level, card.rating.label)
-
-
-def impact(
-    actuals: Sequence[str], old: Catalog, new: Catalog, role: str | None, options: Any = None
-) -> Impact:
-    """Score the actuals under both catalogs and pair the scorecards by employee, role, period."""
-    from kpicard.actuals.mapping import ReadOptions
-    from kpicard.models import ScoreRun, ScoringOptions
-    from kpicard.pipeline import score_inputs
-
-    scoring = options or ScoringOptions()
-    runs = []
-    for label, catalog, other in (("old", old, new), ("new", new, old)):
-        if role is not None and role not in catalog.roles:
-            # The role was added or removed: on this side nobody has a score.
-            runs.append(ScoreRun([], scoring, catalog.display, catalog.digest))
-            continue
-        # Rows of a role that only the other side has are left out here, not errors.
-        only_there = frozenset(set(other.roles) - set(catalog.roles))
-        reading = ReadOptions(role=role, skip_roles=only_there)
-        try:
-            runs.append(score_inputs(actuals, catalog, scoring, reading))
-        except DiagnosticError as exc:
-            note = Diagnostic(
-                "diff.impact",
-                f"the actuals cannot be scored under the {label} catalog ({catalog.display})",
-                Severity.NOTE,
-            )
-            raise DiagnosticError([*exc.diagnostics, note], exc.kind) from None
-    before = {(c.employee, c.role.id, c.period): c for c in runs[0].scorecards}
-    after = {(c.employee, c.role.id, c.period): c for c in runs[1].scorecards}
-    rows = []
-    for key in list(before) + [k for k in after if k not in before]:
-        a, b = before.get(key), after.get(key)
-        card = b or a
-        assert card is not None
-        rows.append(
-            ImpactRow(
-                employee=key[0],
-                name=card.name,
-                role=key[1],
-                period=key[2],
-                old_score=a.score if a else None,
-                new_score=b.score if b else None,
-                old_rating=_rating(a),
-                new_rating=_rating(b),
-            )
-        )
-    rows.sort(key=_impact_order)
-    seen: set[str] = set()
-    warnings = []
-    for d in runs[0].diagnostics + runs[1].diagnostics:
-        if d.render() not in seen:
-            seen.add(d.render())
-            warnings.append(d)
-    return Impact(rows, warnings)
-
-
-def _impact_order(row: ImpactRow) -> tuple[int, float, str, str]:
-    delta = row.delta
-    size = float("inf") if delta is None and row.moved else abs(delta or 0.0)
-    return (0 if row.moved else 1, -size, row.employee, row.period or "")
 
 
 # --------------------------------------------------------------------------- counts

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from kpicard.cli.app import new_app
-from kpicard.cli.common import CATALOG_HELP, open_catalog, role_or_error
+from kpicard.cli.options import CATALOG_HELP
 
 app = new_app(
     help="Browse and check the role catalog.\n\n"
@@ -27,6 +27,7 @@ def list_roles(catalog: str = typer.Option(None, "--catalog", help=CATALOG_HELP)
 
     Example: kpicard catalog list --catalog my-catalog/
     """
+    from kpicard.app.catalog import open_catalog
     from kpicard.render.catalog import role_list
 
     cat = open_catalog(catalog)
@@ -43,6 +44,7 @@ def show(
 
     Example: kpicard catalog show billing-staff --format json
     """
+    from kpicard.app.catalog import open_catalog, role_or_error
     from kpicard.diagnostics import usage_error
     from kpicard.render.catalog import role_data, role_tree
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import typer
 
 from kpicard.cli.app import GuardedTyper
-from kpicard.cli.common import CATALOG_HELP
+from kpicard.cli.options import CATALOG_HELP
 from kpicard.diagnostics import DiagnosticError, Location, usage_error
 
 
@@ -81,10 +81,11 @@ def diff(
     diffs = d.diff_catalogs(before, after, role)
     result = None
     if impact:
-        from kpicard.cli.score import expand_inputs
+        from kpicard.app.impact import impact as score_impact
+        from kpicard.app.request import make_inputs
         from kpicard.render.terminal import print_diagnostics
 
-        result = d.impact(expand_inputs(impact), before, after, role)
+        result = score_impact(make_inputs(impact), before, after, role)
         print_diagnostics(result.warnings)
     from kpicard.render import catalog_diff as words
 

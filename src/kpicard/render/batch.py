@@ -23,9 +23,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from kpicard.models import ScoreRun
+from kpicard.render.numbers import fixed, fmt_change, fmt_score
 from kpicard.render.safe import clean, formula_safe
-from kpicard.render.text import fixed, fmt_score, md_escape, md_table
+from kpicard.render.text import md_escape, md_table
 from kpicard.rollup import (
     INSUFFICIENT,
     BatchViews,
@@ -322,14 +322,6 @@ def companion_paths(main: Path, views: BatchViews | None) -> dict[Path, str]:
 # --------------------------------------------------------------------------- display text
 
 
-def fmt_change(value: float | None) -> str:
-    """A signed change rounded for display; a change that rounds to zero shows as 0.0."""
-    if value is None:
-        return "-"
-    text = fixed(value, 1, sign=True)
-    return "0.0" if text in ("+0.0", "-0.0") else text
-
-
 def fmt_level_change(value: int | None) -> str:
     return "-" if value is None else f"{value:+d}"
 
@@ -618,38 +610,3 @@ def xlsx_sheets(views: BatchViews | None) -> list[tuple[str, list[str], list[lis
         header, rows = comparison_rows(views.comparison)
         sheets.append(("Comparison", list(header), [list(r) for r in rows]))
     return sheets
-
-
-def render_document(run: ScoreRun, fmt: str, views: BatchViews | None, detail: bool) -> bytes:
-    """One output file's bytes: the scorecards in `fmt` plus the views where `fmt` holds them.
-
-    `table` means the plain text a pipe gets; CSV holds the scorecards only (see
-    `companion_paths`); xlsx is delegated to `kpicard.render.xlsx.write_report`.
-    """
-    if fmt == "json":
-        from kpicard.render.json import render_json
-
-        return render_json(run, extra_data(views)).encode("utf-8")
-    if fmt == "csv":
-        from kpicard.render.csv import render_csv
-
-        return render_csv(run).encode("utf-8")
-    if fmt == "markdown":
-        from kpicard.render.text import render_markdown
-
-        return (render_markdown(run, detail=detail) + markdown_sections(views)).encode("utf-8")
-    if fmt == "xlsx":
-        from kpicard.render.xlsx import write_report  # type: ignore[import-not-found]
-
-        buffer = io.BytesIO()
-        write_report(run, buffer, xlsx_sheets(views))
-        return buffer.getvalue()
-    from kpicard.render.terminal import plain_table
-    from kpicard.render.text import by_role, detail_rows, summary_rows
-
-    parts = []
-    for _role, cards in by_role(run.scorecards).values():
-        parts.append(plain_table(*summary_rows(_role, cards)))
-        if detail:
-            parts.extend(plain_table(*detail_rows(card)) for card in cards)
-    return ("\n".join(parts) + plain_sections(views)).encode("utf-8")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from kpicard.models import KPI, Band, Role
+from kpicard.models import KPI, Role
+from kpicard.render.numbers import bound_text, number, percent_text
 
 
 def role_data(role: Role) -> dict[str, Any]:
@@ -18,24 +19,12 @@ def role_data(role: Role) -> dict[str, Any]:
     return data
 
 
-def _num(value: float | int | None) -> str:
-    if value is None:
-        return "-"
-    return f"{value:g}"
-
-
-def bound_text(value: float | Band | None) -> str:
-    if isinstance(value, Band):
-        return f"{_num(value.min)}..{_num(value.max)}"
-    return _num(value)
-
-
 def kpi_line(kpi: KPI, weight: float) -> str:
     arrow = {"higher": "higher is better", "lower": "lower is better", "range": "within band"}
     return (
         f"{kpi.name} [{kpi.id}] ({kpi.unit_label()}, {arrow[kpi.direction]}): "
         f"threshold {bound_text(kpi.threshold)}, target {bound_text(kpi.target)}, "
-        f"stretch {bound_text(kpi.stretch)}, weight {weight:g}%"
+        f"stretch {bound_text(kpi.stretch)}, weight {percent_text(weight)}"
     )
 
 
@@ -72,12 +61,12 @@ def role_tree(role: Role) -> None:
             lines.append((1, f"{title}:"))
             lines.extend((2, f"- {item}") for item in items)
     for kra in role.kras:
-        lines.append((1, f"KRA {kra.name} [{kra.id}], weight {kra.weight:g}%"))
+        lines.append((1, f"KRA {kra.name} [{kra.id}], weight {percent_text(kra.weight)}"))
         if kra.statement:
             lines.append((2, kra.statement))
         for kpi, weight in zip(kra.kpis, kra.kpi_weights(), strict=True):
             lines.append((2, "KPI " + kpi_line(kpi, weight)))
-    scale = ", ".join(f"{r.level} {r.label} >= {_num(r.min_score or 0)}" for r in role.scale())
+    scale = ", ".join(f"{r.level} {r.label} >= {number(r.min_score or 0)}" for r in role.scale())
     lines.append((1, f"Rating scale: {scale}"))
     from kpicard.render.terminal import out_console, stdout_is_terminal
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from kpicard.catalog.diff import KRA_TEXTS, ROLE_TEXTS, Change, RoleDiff, summary
 from kpicard.catalog.load import Catalog
 from kpicard.models import KPI, Band, Role
+from kpicard.render.numbers import bound_text, fmt_change, fmt_score, number
 
 if TYPE_CHECKING:  # data of `--impact`; only its attributes are read here
     from kpicard.catalog.diff import Impact, ImpactRow
@@ -21,16 +22,13 @@ if TYPE_CHECKING:  # data of `--impact`; only its attributes are read here
 
 
 def num(value: Any) -> str:
-    """A number as the catalog would spell it (no float noise, no exponent for big ones)."""
+    """A catalog value as `catalog show` spells it (`1,500,000`, `33.333333`; see
+    `kpicard.render.numbers`), a band as `min..max`, and `none` where there is none."""
     if value is None:
         return "none"
     if isinstance(value, Band):
-        return f"{num(value.min)}..{num(value.max)}"
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return str(value)
-    if float(value).is_integer():
-        return str(int(value))
-    return f"{round(value, 6):.6f}".rstrip("0").rstrip(".")
+        return bound_text(value)
+    return number(value)
 
 
 def _value(field_name: str | None, value: Any) -> str:
@@ -118,20 +116,12 @@ def _rating_text(rating: tuple[int, str] | None, score: float | None) -> str:
     return "-" if score is None else "insufficient data"
 
 
-def _delta_text(row: ImpactRow) -> str:
-    from kpicard.render.text import fixed
-
-    delta = row.delta
-    return "-" if delta is None else fixed(delta, 1, sign=True)
-
-
 IMPACT_HEADERS = ["employee", "name", "role", "period", "old", "new", "change", "old rating",
                   "new rating"]  # fmt: skip
 
 
 def impact_rows(result: Impact, only_moved: bool = True) -> list[list[str]]:
-    from kpicard.render.text import fmt_score  # the tables' rounding, as spreadsheets round
-
+    """Scores rounded as the tables and workbooks round them (`fmt_score`, `fmt_change`)."""
     return [
         [
             r.employee,
@@ -140,7 +130,7 @@ def impact_rows(result: Impact, only_moved: bool = True) -> list[list[str]]:
             r.period or "",
             fmt_score(r.old_score),
             fmt_score(r.new_score),
-            _delta_text(r),
+            fmt_change(r.delta),
             _rating_text(r.old_rating, r.old_score),
             _rating_text(r.new_rating, r.new_score),
         ]

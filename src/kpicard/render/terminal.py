@@ -128,3 +128,12 @@ def plain_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
     return "\n".join(lines) + "\n"
+
+
+def wrote(path: object) -> None:
+    """Say on stderr that a file was written, as the user would type its path."""
+    from pathlib import Path
+
+    from kpicard.catalog.load import display_path
+
+    message(f"wrote {display_path(Path(str(path)))}")

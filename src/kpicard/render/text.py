@@ -1,49 +1,27 @@
 """Human-readable scorecards: terminal tables (rich on a terminal, plain text when piped),
-markdown, and `explain`'s step-by-step arithmetic. Numbers are rounded here, for display only."""
+markdown, and `explain`'s step-by-step arithmetic. Numbers are rounded for display only, and
+spelled by `kpicard.render.numbers`."""
 
 from __future__ import annotations
 
-import math
 import sys
 from collections.abc import Iterable, Sequence
-from decimal import ROUND_HALF_UP, Decimal
 
 from kpicard.models import KPIResult, Role, Scorecard, ScoreRun
-from kpicard.render.catalog import bound_text
+from kpicard.render.numbers import (
+    bound_text,
+    fmt_coverage,
+    fmt_number,
+    fmt_score,
+    fmt_term,
+    number,
+    percent_text,
+)
 from kpicard.render.safe import clean
 
 INSUFFICIENT = "insufficient data"
 _RATING_STYLE = {5: "bold green", 4: "green", 3: "default", 2: "yellow", 1: "red"}
 _STATUS_STYLE = {"met": "green", "below": "yellow", "missed": "red", "missing": "dim"}
-
-
-def fixed(value: float, digits: int, *, sign: bool = False) -> str:
-    """`value` with `digits` decimals, rounded as a spreadsheet displays it.
-
-    Python rounds an exact half to even (f"{101.25:.1f}" is 101.2) where Excel and LibreOffice
-    round it away from zero (101.3): the terminal must not show a number other than the workbook
-    sent to a manager. Only values at a half take the slower decimal path.
-    """
-    spec = f"{'+' if sign else ''}.{digits}f"
-    scaled = abs(value) * 10**digits
-    if not (abs(scaled - math.floor(scaled) - 0.5) < 1e-9 * max(1.0, scaled) and scaled < 1e15):
-        return format(value, spec)
-    exact = Decimal(f"{value:.15g}")  # what a spreadsheet computes with: 15 significant digits
-    return format(exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP), spec)
-
-
-def fmt_score(value: float | None) -> str:
-    return "-" if value is None else fixed(value, 1)
-
-
-def fmt_coverage(value: float) -> str:
-    return f"{fixed(value * 100, 0)}%"
-
-
-def fmt_number(value: float | None) -> str:
-    if value is None:
-        return "-"
-    return f"{value:,.4f}".rstrip("0").rstrip(".")
 
 
 def rating_text(card: Scorecard) -> str:
@@ -96,7 +74,7 @@ def detail_rows(card: Scorecard) -> tuple[list[str], list[list[str]]]:
                     bound_text(k.kpi.threshold),
                     bound_text(k.kpi.target),
                     bound_text(k.kpi.stretch),
-                    f"{k.weight:g}",
+                    number(k.weight),
                     fmt_score(k.score),
                     k.status,
                 ]
@@ -104,21 +82,31 @@ def detail_rows(card: Scorecard) -> tuple[list[str], list[list[str]]]:
     return headers, rows
 
 
+def plain_text(run: ScoreRun, *, detail: bool = False) -> str:
+    """The stable plain table a pipe gets, and `-o scores.txt` writes: one table per role (with
+    a `# role` heading when there are several), and per employee with `detail`."""
+    from kpicard.render.terminal import plain_table
+
+    groups = by_role(run.scorecards)
+    out: list[str] = []
+    for i, (role, cards) in enumerate(groups.values()):
+        if i or len(groups) > 1:
+            out.append(("\n" if i else "") + f"# {role.name} [{role.id}]\n")
+        out.append(plain_table(*summary_rows(role, cards)))
+        if detail:
+            for card in cards:
+                out.append(f"\n## {clean(card.employee)} {clean(card.name or '')}\n")
+                out.append(plain_table(*detail_rows(card)))
+    return "".join(out)
+
+
 def render_table(run: ScoreRun, *, detail: bool = False) -> None:
     """Print the scorecards on stdout: one table per role, and per employee with --detail."""
-    from kpicard.render.terminal import out_console, plain_table, stdout_is_terminal
+    from kpicard.render.terminal import out_console, stdout_is_terminal
 
     groups = by_role(run.scorecards)
     if not stdout_is_terminal():
-        out = sys.stdout
-        for i, (role, cards) in enumerate(groups.values()):
-            if i or len(groups) > 1:
-                out.write(("\n" if i else "") + f"# {role.name} [{role.id}]\n")
-            out.write(plain_table(*summary_rows(role, cards)))
-            if detail:
-                for card in cards:
-                    out.write(f"\n## {clean(card.employee)} {clean(card.name or '')}\n")
-                    out.write(plain_table(*detail_rows(card)))
+        sys.stdout.write(plain_text(run, detail=detail))
         return
     from rich.table import Table
     from rich.text import Text
@@ -182,39 +170,38 @@ def render_markdown(run: ScoreRun, *, detail: bool = False) -> str:
 
 
 def kpi_formula(result: KPIResult, cap: float) -> str:
-    """The arithmetic of SPEC 2.1 with this KPI's numbers filled in."""
+    """The arithmetic of SPEC 2.1 with this KPI's numbers filled in (the actual `x` as the
+    detail table shows it, the catalog's values as `catalog show` does)."""
     kpi, v, score = result.kpi, result.actual, result.score
     if v is None:
         return "no value" + (" (scored 0 under --missing zero)" if score == 0 else "")
-    n = fmt_number
+    x, n = fmt_number(v), number
     if kpi.direction == "range":
         c, a, b, d = kpi.threshold.min, kpi.target.min, kpi.target.max, kpi.threshold.max  # type: ignore[union-attr]
         if a <= v <= b:
-            return f"{n(v)} is inside the band {n(a)}..{n(b)} -> 100"
+            return f"{x} is inside the band {n(a)}..{n(b)} -> 100"
         if c < v < a:
-            return f"100 x ({n(v)} - {n(c)}) / ({n(a)} - {n(c)}) = {score:.4g}"
+            return f"100 x ({x} - {n(c)}) / ({n(a)} - {n(c)}) = {fmt_term(score)}"
         if b < v < d:
-            return f"100 x ({n(d)} - {n(v)}) / ({n(d)} - {n(b)}) = {score:.4g}"
-        return f"{n(v)} is outside the floors {n(c)}..{n(d)} -> 0"
+            return f"100 x ({n(d)} - {x}) / ({n(d)} - {n(b)}) = {fmt_term(score)}"
+        return f"{x} is outside the floors {n(c)}..{n(d)} -> 0"
     t, g, s = kpi.threshold, kpi.target, kpi.stretch
     higher = kpi.direction == "higher"
     beyond = (lambda x, y: x >= y) if higher else (lambda x, y: x <= y)
     if beyond(t, v):  # at or beyond the threshold, on the wrong side
-        return f"{n(v)} is at or {'below' if higher else 'above'} the threshold {n(t)} -> 0"
+        return f"{x} is at or {'below' if higher else 'above'} the threshold {n(t)} -> 0"
     if not beyond(v, g):
         if higher:
-            return f"100 x ({n(v)} - {n(t)}) / ({n(g)} - {n(t)}) = {score:.4g}"
-        return f"100 x ({n(t)} - {n(v)}) / ({n(t)} - {n(g)}) = {score:.4g}"
+            return f"100 x ({x} - {n(t)}) / ({n(g)} - {n(t)}) = {fmt_term(score)}"
+        return f"100 x ({n(t)} - {x}) / ({n(t)} - {n(g)}) = {fmt_term(score)}"
     if s is None:
-        return f"{n(v)} reaches the target {n(g)} (no stretch) -> 100"
+        return f"{x} reaches the target {n(g)} (no stretch) -> 100"
     if beyond(v, s):
-        return f"{n(v)} reaches the stretch {n(s)} -> cap {cap:g}"
+        return f"{x} reaches the stretch {n(s)} -> cap {n(cap)}"
     span = (
-        f"({n(v)} - {n(g)}) / ({n(s)} - {n(g)})"
-        if higher
-        else f"({n(g)} - {n(v)}) / ({n(g)} - {n(s)})"
+        f"({x} - {n(g)}) / ({n(s)} - {n(g)})" if higher else f"({n(g)} - {x}) / ({n(g)} - {n(s)})"
     )
-    return f"100 + ({cap:g} - 100) x {span} = {score:.4g}"
+    return f"100 + ({n(cap)} - 100) x {span} = {fmt_term(score)}"
 
 
 def source_text(result: KPIResult) -> str:
@@ -232,7 +219,7 @@ def explain_lines(card: Scorecard, run: ScoreRun) -> list[str]:
         "",
     ]
     for kra in card.kras:
-        lines.append(f"KRA {kra.kra.name} [{kra.kra.id}] (weight {kra.kra.weight:g}%)")
+        lines.append(f"KRA {kra.kra.name} [{kra.kra.id}] (weight {percent_text(kra.kra.weight)})")
         for k in kra.kpis:
             where = f" from {source_text(k)}" if k.source else ""
             lines.append(
@@ -240,21 +227,23 @@ def explain_lines(card: Scorecard, run: ScoreRun) -> list[str]:
                 f"threshold {bound_text(k.kpi.threshold)}, target {bound_text(k.kpi.target)}, "
                 f"stretch {bound_text(k.kpi.stretch)}"
             )
-            lines.append(f"    score = {kpi_formula(k, cap)}  [{k.status}], weight {k.weight:g}")
+            lines.append(
+                f"    score = {kpi_formula(k, cap)}  [{k.status}], weight {number(k.weight)}"
+            )
         present = [k for k in kra.kpis if k.score is not None]
         if present:
-            terms = " + ".join(f"{k.weight:g} x {k.score:.4g}" for k in present)
+            terms = " + ".join(f"{number(k.weight)} x {fmt_term(k.score)}" for k in present)
             total = sum(k.weight for k in present)
-            lines.append(f"  KRA score = ({terms}) / {total:g} = {fmt_score(kra.score)}")
+            lines.append(f"  KRA score = ({terms}) / {number(total)} = {fmt_score(kra.score)}")
         else:
             lines.append("  KRA score: no values, not counted")
         lines.append(f"  KRA coverage {fmt_coverage(kra.coverage)}")
         lines.append("")
     scored = [k for k in card.kras if k.score is not None]
     if scored:
-        terms = " + ".join(f"{k.kra.weight:g} x {k.score:.4g}" for k in scored)
+        terms = " + ".join(f"{number(k.kra.weight)} x {fmt_term(k.score)}" for k in scored)
         total = sum(k.kra.weight for k in scored)
-        lines.append(f"Overall = ({terms}) / {total:g} = {fmt_score(card.score)}")
+        lines.append(f"Overall = ({terms}) / {number(total)} = {fmt_score(card.score)}")
     else:
         lines.append("Overall: nothing measured")
     lines.append(
@@ -267,6 +256,6 @@ def explain_lines(card: Scorecard, run: ScoreRun) -> list[str]:
         level = next(r for r in card.role.scale() if r.level == card.rating.level)
         lines.append(
             f"Rating: {card.rating.level} {card.rating.label} (the highest level whose minimum "
-            f"{level.min_score or 0:g} <= {fmt_score(card.score)})"
+            f"{number(level.min_score or 0)} <= {fmt_score(card.score)})"
         )
     return lines
