@@ -188,3 +188,46 @@ def test_a_truncated_workbook_is_still_exit_1(
     result = CliRunner().invoke(app, ["score", str(cut), "--role", "billing-staff"])
     assert result.exit_code == 1, result.output
     assert "corrupt or truncated" in result.stderr
+
+
+# --- one sniffer: container.py judges what bytes are, for files and streams alike --------------
+
+
+def test_the_stream_sniffer_agrees_with_the_file_sniffer(tmp_path: Path) -> None:
+    import io
+
+    from kpicard.actuals.container import sniff_container, sniff_head
+    from kpicard.actuals.csv_reader import open_csv
+
+    samples = {
+        "book.xlsx": XLSX.read_bytes(),
+        "team.csv": CSV.read_bytes(),
+        "report.pdf": b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n",
+        "legacy.xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + bytes(500)
+        + "Workbook".encode("utf-16-le"),
+        "empty.csv": b"",
+    }
+    for name, data in samples.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        assert sniff_head(data[: 64 * 1024]) == sniff_container(path), name
+    with pytest.raises(DiagnosticError) as info:
+        open_csv(io.BytesIO(samples["book.xlsx"]), "<stdin>")  # a workbook piped in
+    assert info.value.diagnostics[0].code == "csv.not-csv"
+    assert "Excel workbook (.xlsx)" in info.value.diagnostics[0].message
+
+
+def test_template_metadata_is_judged_by_content_not_name(tmp_path: Path) -> None:
+    from kpicard.render.template import write_template
+
+    catalog = load_catalog(ROOT / "catalog")
+    role = next(iter(catalog.roles.values()))
+    book = tmp_path / "filled"  # no extension: the content says it is a workbook
+    with book.open("wb") as handle:
+        write_template(role, handle, catalog_display="catalog", catalog_digest=catalog.digest)
+    meta = read_template_meta(book)
+    assert meta is not None and meta["role"] == role.id
+    text = tmp_path / "team.xlsx"  # a name that promises a workbook, and CSV inside
+    text.write_bytes(CSV.read_bytes())
+    assert read_template_meta(text) is None

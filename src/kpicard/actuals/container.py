@@ -4,10 +4,15 @@ Users rename files ("report.csv" that is an xlsx) and programs save legacy forma
 names, so the extension alone cannot pick a reader. `sniff_container` looks at the magic bytes
 (and, for zips and OLE2 compound files, at the part/stream names) and `describe_refusal` turns a
 mismatch into an error that says what the file is and what to save it as.
+
+This module is kpicard's one file sniffer: `sniff_container` for a file, `sniff_head` for the
+first bytes of a stream (standard input), `wide_text_encoding` for UTF-16/32 text. Readers and
+callers ask these rather than testing magic bytes or extensions themselves.
 """
 
 from __future__ import annotations
 
+import codecs
 import lzma
 import struct
 import zipfile
@@ -50,6 +55,7 @@ _WHAT = {
     "encrypted-ooxml": "a password-protected Excel workbook",
     "ole2": "a legacy Microsoft Office file (OLE2), not a workbook kpicard can read",
     "zip": "a zip archive that is not an Excel workbook",
+    "pdf": "a PDF document",
     "text": "a text file",
     "binary": "a binary file that is neither a workbook nor text",
     "empty": "an empty file",
@@ -60,12 +66,13 @@ _OWN_SUFFIXES = {
     "ods": (".ods", ".ots"),
     "numbers": (".numbers",),
     "zip": (".zip",),
+    "pdf": (".pdf",),
 }
 
 
 def sniff_container(path: Path) -> str:
     """Classify a file by content: xlsx, xlsb, ods, numbers, xls, encrypted-ooxml, ole2, zip,
-    text, binary, or empty.
+    pdf, text, binary, or empty.
 
     Raises `DiagnosticError` (usage) only when the file cannot be read at all.
     """
@@ -76,12 +83,28 @@ def sniff_container(path: Path) -> str:
         raise usage_error(
             "input.unreadable", f"cannot read {path}: {exc.strerror or exc}"
         ) from None
-    if not head:
-        return "empty"
     if head.startswith(ZIP_MAGIC):
         return _sniff_zip(path, head)
     if head.startswith(OLE2_MAGIC):
         return _sniff_ole2(path)
+    return sniff_head(head)
+
+
+def sniff_head(head: bytes) -> str:
+    """Classify by the first bytes alone (up to 64 KiB), for a stream that cannot be re-read.
+
+    The kinds are `sniff_container`'s. Without the zip directory a zip is judged by its first
+    part's name (and names seen in the bytes); an OLE2 file whose stream names lie beyond the
+    head is "ole2": a legacy workbook, a password-protected one or another Office file.
+    """
+    if not head:
+        return "empty"
+    if head.startswith(ZIP_MAGIC):
+        return _sniff_local_header(head)
+    if head.startswith(OLE2_MAGIC):
+        return _ole2_kind(_ole2_names(head))
+    if head.startswith(b"%PDF"):
+        return "pdf"
     return "text" if _looks_like_text(head) else "binary"
 
 
@@ -126,15 +149,21 @@ def _classify_zip_names(names: list[str], mimetype: str) -> str:
 
 
 def _sniff_local_header(head: bytes) -> str:
-    """Name of the first entry from its local header (offset 30), for archives cut short."""
-    if not head.startswith(b"PK\x03\x04") or len(head) < 30:
-        return "zip"
-    name_len = int.from_bytes(head[26:28], "little")
-    name = head[30 : 30 + name_len].decode("utf-8", "replace").replace("\\", "/").lower()
-    if name in ("[content_types].xml", "_rels/.rels") or name.startswith(("xl/", "docprops/")):
-        return "xlsx"
-    if name == "mimetype" and b"opendocument" in head[:200]:
+    """Name of the first entry from its local header (offset 30), for archives cut short (and
+    streams); failing that, part names that show in the first bytes."""
+    if head.startswith(b"PK\x03\x04") and len(head) >= 30:
+        name_len = int.from_bytes(head[26:28], "little")
+        name = head[30 : 30 + name_len].decode("utf-8", "replace").replace("\\", "/").lower()
+        if name in ("[content_types].xml", "_rels/.rels") or name.startswith(("xl/", "docprops/")):
+            return "xlsx"
+        if name == "mimetype" and b"opendocument" in head[:200]:
+            return "ods"
+    if b"mimetypeapplication/vnd.oasis.opendocument" in head[:200]:
         return "ods"
+    if b"Index/" in head or b".iwa" in head:
+        return "numbers"
+    if b"xl/" in head:
+        return "xlsx"
     return "zip"
 
 
@@ -144,11 +173,6 @@ def _sniff_ole2(path: Path) -> str:
     Directory entry names are UTF-16LE, so a streamed byte search finds them without parsing the
     compound-file FAT (which a hostile file could make cyclic).
     """
-    needles = {
-        "encrypted-ooxml": "EncryptedPackage".encode("utf-16-le"),
-        "xls": "Workbook".encode("utf-16-le"),
-        "xls-book": "Book\x00".encode("utf-16-le"),
-    }
     found: set[str] = set()
     tail = b""
     try:
@@ -160,13 +184,53 @@ def _sniff_ole2(path: Path) -> str:
                     break
                 read += len(chunk)
                 window = tail + chunk
-                found.update(kind for kind, needle in needles.items() if needle in window)
+                found |= _ole2_names(window)
                 if "encrypted-ooxml" in found:
-                    return "encrypted-ooxml"
+                    break
                 tail = window[-64:]
     except OSError:
         return "ole2"
+    return _ole2_kind(found)
+
+
+_OLE2_NEEDLES = {
+    "encrypted-ooxml": "EncryptedPackage".encode("utf-16-le"),
+    "xls": "Workbook".encode("utf-16-le"),
+    "xls-book": "Book\x00".encode("utf-16-le"),
+}
+
+
+def _ole2_names(data: bytes) -> set[str]:
+    return {kind for kind, needle in _OLE2_NEEDLES.items() if needle in data}
+
+
+def _ole2_kind(found: set[str]) -> str:
+    if "encrypted-ooxml" in found:
+        return "encrypted-ooxml"
     return "xls" if found & {"xls", "xls-book"} else "ole2"
+
+
+def wide_text_encoding(head: bytes) -> str | None:
+    """UTF-16/32 by BOM, or UTF-16 without one by its NUL bytes in every other position."""
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "UTF-32"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "UTF-16"
+    probe = head[:1024]
+    pairs = len(probe) // 2
+    if pairs == 0:
+        return None
+    even, odd = probe[0::2].count(0), probe[1::2].count(0)
+    if odd >= 0.4 * pairs and even <= 0.05 * pairs:
+        return "UTF-16 (little-endian)"
+    if even >= 0.4 * pairs and odd <= 0.05 * pairs:
+        return "UTF-16 (big-endian)"
+    return None
+
+
+def describe_kind(kind: str) -> str:
+    """What a sniffed kind is, for messages: "an Excel workbook (.xlsx)"."""
+    return _WHAT.get(kind, "a file of unknown type")
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -209,7 +273,7 @@ def describe_refusal(
             hint="password-protected; save an unprotected copy (File > Info > Protect Workbook > "
             "Encrypt with Password: clear it) and score that copy",
         )
-    what = _WHAT.get(kind, "a file of unknown type")
+    what = describe_kind(kind)
     if suffix in _OWN_SUFFIXES.get(kind, ()):
         found = f"this file is {what}"  # named for what it is: no disguise to point out
     else:
@@ -230,4 +294,6 @@ def _fix_hint(kind: str) -> str:
         return "rename it to .csv (its content is text), or save it as .xlsx"
     if kind == "empty":
         return "the file is empty; export the actuals again"
+    if kind == "pdf":
+        return "export the data from its source as .xlsx or CSV UTF-8"
     return "open it in a spreadsheet program and save as .xlsx or CSV UTF-8"

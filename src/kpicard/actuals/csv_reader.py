@@ -26,6 +26,7 @@ from itertools import chain
 from pathlib import Path
 from typing import BinaryIO
 
+from kpicard.actuals.container import sniff_head, wide_text_encoding
 from kpicard.actuals.grid import RawRow, RawTable, column_letter, releasing
 from kpicard.diagnostics import Location, Report, input_error, usage_error
 
@@ -44,8 +45,28 @@ _SEPARATORS = re.compile(r"[\s_\-.]+")
 _SEP_LINE = re.compile(r"sep=([^\"\r\n])(?:\r\n?|\n|\Z)", re.IGNORECASE)
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 
-_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ZIP = (b"PK\x03\x04", b"PK\x05\x06")
+# What a file that is not CSV text is, by the sniffer's kind, and what to do instead. From its
+# first bytes alone an OLE2 file may be either a legacy workbook or a password-protected one.
+_NOT_CSV = {
+    "xlsx": ("an Excel workbook (.xlsx)", "rename it to .xlsx, or save it as CSV UTF-8"),
+    "xlsb": ("an Excel binary workbook (.xlsb)", "save it as .xlsx or as CSV UTF-8"),
+    "ods": ("an OpenDocument spreadsheet (.ods)", "save it as .xlsx or as CSV UTF-8"),
+    "numbers": ("an Apple Numbers file", "export it as .xlsx or as CSV UTF-8"),
+    "zip": ("a zip archive", "save the sheet as .xlsx or as CSV UTF-8"),
+    "xls": (
+        "a legacy Excel 97-2003 workbook (.xls)",
+        "open it in a spreadsheet program and save it as .xlsx or CSV UTF-8",
+    ),
+    "encrypted-ooxml": (
+        "a password-protected Excel workbook",
+        "password-protected; save an unprotected copy as .xlsx or CSV UTF-8",
+    ),
+    "ole2": (
+        "a legacy Excel 97-2003 workbook (.xls) or a password-protected workbook",
+        "open it in a spreadsheet program and save it unprotected as .xlsx or CSV UTF-8",
+    ),
+    "pdf": ("a PDF document", "export the data as CSV UTF-8"),
+}
 
 
 def open_csv(
@@ -126,11 +147,11 @@ def _refuse_non_text(head: bytes, name: str, complete: bool) -> None:
     where = Location(file=name)
     if not head.removeprefix(codecs.BOM_UTF8).strip() and complete:
         raise input_error("csv.empty", f"empty file: no header in {name}", where)
-    disguise = _disguise(head)
-    if disguise:
-        what, hint = disguise
+    kind = sniff_head(head)
+    if kind in _NOT_CSV:
+        what, hint = _NOT_CSV[kind]
         raise input_error("csv.not-csv", f"{name} is {what}, not CSV text", where, hint)
-    utf = _wide_encoding(head)
+    utf = wide_text_encoding(head)
     if utf:
         raise input_error(
             "csv.encoding",
@@ -138,49 +159,11 @@ def _refuse_non_text(head: bytes, name: str, complete: bool) -> None:
             where,
             HINT_UTF8,
         )
-    probe = head[:4096]
+    probe = head[:4096]  # NULs only: other control bytes are left for the rows to name
     if probe.count(0) > max(8, len(probe) // 20):
         raise input_error(
             "csv.not-csv", f"{name} looks like a binary file, not CSV text", where, HINT_UTF8
         )
-
-
-def _disguise(head: bytes) -> tuple[str, str] | None:
-    """What a renamed spreadsheet really is, and what to do with it."""
-    if head.startswith(_ZIP):
-        if b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet" in head[:200]:
-            return "an OpenDocument spreadsheet (.ods)", "save it as .xlsx or as CSV UTF-8"
-        if b"Index/" in head or b".iwa" in head:
-            return "an Apple Numbers file", "export it as .xlsx or as CSV UTF-8"
-        if b"xl/" in head:
-            return "an Excel workbook (.xlsx)", "rename it to .xlsx, or save it as CSV UTF-8"
-        return "a zip archive", "save the sheet as .xlsx or as CSV UTF-8"
-    if head.startswith(_OLE2):
-        return (
-            "a legacy Excel 97-2003 workbook (.xls) or a password-protected workbook",
-            "open it in a spreadsheet program and save it unprotected as .xlsx or CSV UTF-8",
-        )
-    if head.startswith(b"%PDF"):
-        return "a PDF document", "export the data as CSV UTF-8"
-    return None
-
-
-def _wide_encoding(head: bytes) -> str | None:
-    """UTF-16/32 by BOM, or UTF-16 without one by its NUL bytes in every other position."""
-    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        return "UTF-32"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "UTF-16"
-    probe = head[:1024]
-    pairs = len(probe) // 2
-    if pairs == 0:
-        return None
-    even, odd = probe[0::2].count(0), probe[1::2].count(0)
-    if odd >= 0.4 * pairs and even <= 0.05 * pairs:
-        return "UTF-16 (little-endian)"
-    if even >= 0.4 * pairs and odd <= 0.05 * pairs:
-        return "UTF-16 (big-endian)"
-    return None
 
 
 # --- Which delimiter ---------------------------------------------------------------------------

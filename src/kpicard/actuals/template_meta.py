@@ -18,10 +18,10 @@ from typing import TypedDict
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeTree
 
-from kpicard.actuals.container import ZIP_DAMAGE
+from kpicard.actuals.container import ZIP_DAMAGE, sniff_container
+from kpicard.diagnostics import DiagnosticError
 
 MAX_PART_BYTES = 256 * 1024
-ZIP_MAGIC = b"PK\x03\x04"
 CUSTOM_PART = "docprops/custom.xml"
 CORE_PART = "docprops/core.xml"
 ROLE_PROPERTY = "kpicard-role"
@@ -42,18 +42,23 @@ class TemplateMeta(TypedDict):
 
 
 def read_template_meta(path: str | Path) -> TemplateMeta | None:
-    """The role id and catalog digest a kpicard template carries, or None."""
+    """The role id and catalog digest a kpicard template carries, or None.
+
+    Only a file the sniffer calls an xlsx workbook is looked into, whatever its name; callers
+    need not check the extension (a file that is no workbook simply has no metadata).
+    """
     try:
-        with open(path, "rb") as handle:
-            if handle.read(4) != ZIP_MAGIC:
-                return None
-            handle.seek(0)
-            with zipfile.ZipFile(handle) as archive:
-                parts = {
-                    info.filename.replace("\\", "/").casefold(): info for info in archive.infolist()
-                }
-                found = _from_custom(archive, parts.get(CUSTOM_PART))
-                return found or _from_core(archive, parts.get(CORE_PART))
+        if sniff_container(Path(path)) != "xlsx":
+            return None
+    except DiagnosticError:  # cannot be read: the actuals reader says so
+        return None
+    try:
+        with zipfile.ZipFile(path) as archive:  # opened by path: closed with the archive
+            parts = {
+                info.filename.replace("\\", "/").casefold(): info for info in archive.infolist()
+            }
+            found = _from_custom(archive, parts.get(CUSTOM_PART))
+            return found or _from_core(archive, parts.get(CORE_PART))
     except _DAMAGE:  # untrusted bytes: a damaged file only means "no metadata"
         return None
 
