@@ -2,12 +2,11 @@
 
 Generates (fixed seed, in a temporary folder outside the repository) N employees of the
 collection-representative role (40 KPIs) as 50 CSV files and the same rows as one CSV file, then
-times, median of 3, the functions the CLI runs:
+times, median of 3, the run every command goes through (`kpicard.score`, the Python API):
 
-- one file:  `kpicard.pipeline.score_inputs([big.csv])`                       (`kpicard score`)
-- 50 files:  `kpicard.cli.batch.score_each(files)` + `merge_runs`             (`kpicard batch`,
-             `score --out-dir`: each input scored on its own so errors name it)
-- 50 files:  `score_inputs(files)`                                            (`kpicard score DIR`)
+- one file:  `kpicard.score(big.csv)`                                  (`kpicard score big.csv`)
+- 50 files:  `kpicard.score(files)`            (`kpicard score DIR`, `kpicard batch`: each input
+             is read and scored on its own, so that every error names its input)
 
 Run: .venv/bin/python benchmarks/batch_bench.py [EMPLOYEES] [FILES]
 """
@@ -24,12 +23,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from kpicard.actuals.mapping import ReadOptions
-from kpicard.catalog.find import choose_catalog
-from kpicard.catalog.load import Catalog, load_catalog
-from kpicard.cli.batch import merge_runs, score_each
-from kpicard.models import Band, Role, ScoringOptions
-from kpicard.pipeline import score_inputs
+import kpicard
+from kpicard.models import Band, Role
 
 ROLE = "collection-representative"
 SEED = 20260930
@@ -93,33 +88,24 @@ def median_time(run: Callable[[], int], repeat: int = 3) -> tuple[float, int]:
 
 
 def main(employees: int = 100_000, files: int = 50) -> None:
-    catalog: Catalog = load_catalog(choose_catalog(None).path)
-    scoring = ScoringOptions()
-    reading = ReadOptions(role=ROLE)
+    catalog = kpicard.load_catalog()
     folder = Path(tempfile.mkdtemp(prefix="kpicard-batch-bench-"))
     try:
         names, big = generate(folder, catalog.roles[ROLE], employees, files)
 
         def one_file() -> int:
-            return len(score_inputs([big], catalog, scoring, reading).scorecards)
+            return len(kpicard.score(big, role=ROLE, catalog=catalog).scorecards)
 
         def each_file() -> int:
-            result = score_each(names, catalog, scoring, reading)
-            assert not result.failed
-            return len(merge_runs(result.runs, catalog, scoring).scorecards)
-
-        def all_files() -> int:
-            return len(score_inputs(names, catalog, scoring, reading).scorecards)
+            return len(kpicard.score(names, role=ROLE, catalog=catalog).scorecards)
 
         base, n1 = median_time(one_file)
         split, n2 = median_time(each_file)
-        joined, n3 = median_time(all_files)
-        assert n1 == n2 == n3 == employees, (n1, n2, n3)
+        assert n1 == n2 == employees, (n1, n2)
         kpis = len(catalog.roles[ROLE].all_kpis())
         print(f"{employees} employees x {kpis} KPIs ({ROLE}); median of 3")
-        print(f"one file                          {base:7.2f} s")
-        print(f"{files} files, score_each + merge    {split:7.2f} s   ratio {split / base:.2f}")
-        print(f"{files} files, score_inputs          {joined:7.2f} s   ratio {joined / base:.2f}")
+        print(f"one file            {base:7.2f} s")
+        print(f"{files} files            {split:7.2f} s   ratio {split / base:.2f}")
         print("target: ratio <= 1.2 -", "ok" if split / base <= 1.2 else "MISSED")
     finally:
         shutil.rmtree(folder, ignore_errors=True)

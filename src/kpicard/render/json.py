@@ -69,6 +69,29 @@ def scorecard_data(card: Scorecard) -> dict[str, Any]:
     }
 
 
+def diagnostic_data(diagnostic: Any) -> dict[str, Any]:
+    """One diagnostic as data: `warnings` says the same as text; this keeps the code and the
+    place apart, for scripts (SPEC 5's key set only grows)."""
+    where = diagnostic.location
+    location = None
+    if where is not None:
+        location = {
+            "file": where.file,
+            "sheet": where.sheet,
+            "row": where.row,
+            # a spreadsheet column letter, or the column number in a YAML file (with `line`)
+            "column": where.cell_column if where.cell_column is not None else where.column,
+            "line": where.line,
+        }
+    return {
+        "code": diagnostic.code,
+        "severity": diagnostic.severity.value,
+        "message": diagnostic.message,
+        "hint": diagnostic.hint,
+        "location": location,
+    }
+
+
 def run_to_data(run: ScoreRun, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     data: dict[str, Any] = {
         "kpicard": SCHEMA_VERSION,
@@ -80,6 +103,7 @@ def run_to_data(run: ScoreRun, extra: dict[str, Any] | None = None) -> dict[str,
         },
         "scorecards": [scorecard_data(c) for c in run.scorecards],
         "warnings": list(run.warnings),
+        "diagnostics": [diagnostic_data(d) for d in run.diagnostics],
     }
     if extra:
         data.update(extra)
