@@ -86,9 +86,7 @@ def expand_inputs(inputs: Sequence[Input]) -> list[Source]:
 
 def _stream_name(stream: BinaryIO) -> str:
     name = getattr(stream, "name", None)
-    if isinstance(name, str) and name:
-        return display_path(Path(name)) if os.path.exists(name) else name
-    return "<stream>"
+    return name if isinstance(name, str) and name else "<stream>"
 
 
 def once_each(sources: list[Source]) -> list[Source]:
