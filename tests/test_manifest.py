@@ -283,3 +283,80 @@ def test_out_dir_on_an_input_folder_is_refused(tmp_path: Path, teams: Path) -> N
         app, ["score", str(teams), "-r", "account-coordinator", "--out-dir", str(teams)]
     )
     assert result.exit_code == 2 and "is an input folder" in result.stderr
+
+
+def _diagnostics(path: Path) -> list:
+    with pytest.raises(DiagnosticError) as info:
+        load_manifest(path)
+    assert info.value.kind == "usage"
+    return info.value.diagnostics
+
+
+@pytest.mark.parametrize(
+    ("body", "where", "name"),
+    [
+        ('inputs: [teams/]\nid_column: "  "\n', "4:12", "id_column"),
+        ("inputs: [teams/]\nrole: '  '\n", "4:7", "role"),
+        ('inputs: [teams/]\nperiod: "\\t"\n', "4:9", "period"),
+        ('inputs: [teams/]\nsheet: " "\n', "4:8", "sheet"),
+        ('inputs: [teams/]\ncompare: "   "\n', "4:10", "compare"),
+        ('inputs: ["  "]\n', "3:10", "inputs"),
+        ('inputs:\n  - {path: " ", sheet: Q3}\n', "4:12", "path"),
+        ('inputs:\n  - {path: teams/north.csv, sheet: "  "}\n', "4:36", "sheet"),
+        ('inputs: [teams/]\noutputs: [{path: "  "}]\n', "4:18", "path"),
+        ('inputs: [teams/]\nout_dir: "  "\n', "4:10", "out_dir"),
+    ],
+)
+def test_a_text_field_of_only_spaces_is_refused_at_its_place(
+    tmp_path: Path, teams: Path, body: str, where: str, name: str
+) -> None:
+    path = review(tmp_path, body)
+    found = _diagnostics(path)
+    wanted = f"{path.name}:{where}"
+    blank = [d for d in found if "must not be blank" in d.message or "not a role id" in d.message]
+    assert blank, [d.render() for d in found]
+    (d,) = blank
+    assert str(d.location).endswith(wanted), d.render()
+    assert d.code == "manifest.invalid"
+    assert f"'{name}' must not be blank" == d.message or name == "role"  # role: not a role id
+    result = CliRunner().invoke(app, ["batch", str(path), "--dry-run"])
+    assert result.exit_code == 2, result.output
+    assert wanted in result.stderr
+
+
+def test_a_blank_catalog_path_is_refused(tmp_path: Path, teams: Path) -> None:
+    path = write(
+        tmp_path / "review" / "review.yaml", "kpicard: 1\ncatalog: '  '\ninputs: [teams/]\n"
+    )
+    (d,) = _diagnostics(path)
+    assert str(d.location).endswith("review.yaml:2:10")
+    assert d.message == "'catalog' must not be blank"
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "says"),
+    [
+        ("kpicard: 1\ninputs: &a [x.csv]\n", "manifest.alias", "refused: a manifest spells"),
+        ("kpicard: 1\ninputs: !!set {x.csv}\n", "manifest.tag", "a manifest holds plain data"),
+        ("kpicard: 1\n---\nkpicard: 1\n", "manifest.documents", "a manifest holds exactly one"),
+        ("kpicard: 1\ninputs: [x.csv\n", "manifest.syntax", "invalid YAML"),
+        ("kpicard: 1\n? [a]\n: 1\n", "manifest.key", "a mapping key must be a plain name"),
+        ("kpicard: 1\ninputs: " + "[" * 100 + "]" * 100 + "\n", "manifest.depth", "nesting"),
+        ("- kpicard: 1\n", "manifest.invalid", "a manifest must be a mapping of keys"),
+        ("# only a comment\n", "manifest.invalid", "empty manifest"),
+        ("kpicard: 1\nrole: caf\xe9\n", "manifest.encoding", "not UTF-8"),
+        ("kpicard: 1\nkpicard: 1\ninputs: [x]\n", "manifest.duplicate-key", "duplicate key"),
+    ],
+)
+def test_manifest_problems_have_manifest_codes_and_words(
+    tmp_path: Path, text: str, code: str, says: str
+) -> None:
+    """The catalog's reader, told it reads a manifest: no 'catalog' or 'role file' wording."""
+    path = tmp_path / "review.yaml"
+    path.write_bytes(text.encode("latin-1"))
+    found = _diagnostics(path)
+    assert any(d.code == code and says in d.message for d in found), [d.render() for d in found]
+    for d in found:
+        assert d.code.startswith("manifest."), d.render()
+        assert "catalog" not in d.message and "role file" not in d.message, d.render()
+        assert d.location is not None and d.location.line is not None, d.render()

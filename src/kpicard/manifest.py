@@ -1,9 +1,12 @@
 """The review manifest of `kpicard batch review.yaml`: one quarterly review, kept in git.
 
-Read with the catalog's care (SPEC 1.3, 8): the strict positioned YAML reader (no duplicate keys,
-anchors, tags or YAML 1.1 surprises), a strict pydantic model (unknown keys are errors with a
-did-you-mean), and every problem reported at `file:line:col`, all of them in one run. Paths in
-the manifest are relative to the manifest's folder, so a review runs the same from any folder.
+Read with the catalog's care (SPEC 1.3, 8) and the catalog's own machinery
+(`kpicard.catalog.positioned`): the strict positioned YAML reader (no duplicate keys, anchors,
+tags or YAML 1.1 surprises), a strict pydantic model (unknown keys are errors with a
+did-you-mean; text fields must not be empty or blank), and every problem reported at
+`file:line:col`, all of them in one run, with `manifest.*` codes (the `MANIFEST` document kind).
+Paths in the manifest are relative to the manifest's folder, so a review runs the same from any
+folder.
 
 A broken manifest is wrong usage of `batch` (exit 2), like an unknown option on the command
 line; broken inputs are still exit 1.
@@ -33,19 +36,18 @@ keep_going: false
 
 from __future__ import annotations
 
-import difflib
 import glob
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kpicard.catalog.load import display_path
-from kpicard.catalog.yamlpos import Ambiguous, Path_, Positioned, YamlProblem, parse_positioned
-from kpicard.diagnostics import Diagnostic, DiagnosticError, Location
-from kpicard.models import SLUG_PATTERN, FiniteFloat
+from kpicard.catalog.positioned import Schema, explain_validation, read_document
+from kpicard.catalog.yamlpos import DocCodes, DocKind, Path_, Positioned
+from kpicard.diagnostics import Diagnostic, DiagnosticError, Location, Report
+from kpicard.models import FiniteFloat, Slug, Text
 from kpicard.outputs import MACRO_FREE, READS_BACK, macro_name, reads_back
 
 MAX_MANIFEST_BYTES = 1024 * 1024
@@ -61,8 +63,7 @@ _EXTENSIONS = {
     "txt": "table",
 }
 
-Text = Annotated[str, StringConstraints(min_length=1)]
-Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+# Text (kpicard.models): not empty and not only white space, like the catalog's names.
 Number = int | FiniteFloat
 GroupBy = Literal["team", "manager", "role"]
 Format = Literal["json", "csv", "markdown", "xlsx", "table"]
@@ -151,6 +152,36 @@ class ResolvedManifest:
 
 # --------------------------------------------------------------------------- errors
 
+MANIFEST = DocKind(
+    file="manifest",
+    whole="a manifest",
+    keys="kpicard, inputs, outputs, ...",
+    codes=DocCodes(
+        syntax="manifest.syntax",
+        alias="manifest.alias",
+        tag="manifest.tag",
+        documents="manifest.documents",
+        depth="manifest.depth",
+        key="manifest.key",
+        unsupported="manifest.unsupported-yaml",
+        encoding="manifest.encoding",
+        empty="manifest.invalid",
+        shape="manifest.invalid",
+        duplicate_key="manifest.duplicate-key",
+        invalid="manifest.invalid",
+    ),
+    empty_hint="see `kpicard batch --help` for an example",
+    shape_hint="see `kpicard batch --help` for an example",
+)
+MANIFEST_SCHEMA = Schema(
+    models={(): Manifest, ("outputs", "#"): OutputSpec, ("inputs", "#"): InputSpec},
+    examples={
+        ("outputs", "#"): "{path: out/scores.json}",
+        ("inputs", "#"): "{path: teams/north.csv, role: account-coordinator}",
+    },
+    ids={"role": ("a role id", "account-coordinator")},
+)
+
 
 class _Errors:
     """Collects manifest diagnostics at positions of the parsed document."""
@@ -180,132 +211,10 @@ class _Errors:
             raise DiagnosticError(self.items, kind="usage")
 
 
-def _describe(value: Any) -> str:
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, Ambiguous):
-        return f"'{value}' ({value.reason})"
-    if isinstance(value, str):
-        return f"the text '{value}'"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    if value is None:
-        return "nothing (null)"
-    return f"the number {value}"
-
-
-def _existing(loc: tuple[Any, ...], data: Any) -> Path_:
-    """The part of pydantic's `loc` that exists in the data: union tags (`InputSpec`, `str`,
-    `list[...]`) inside the path are skipped, and it stops where the data stops."""
-    real: list[str | int] = []
-    node = data
-    for i, part in enumerate(loc):
-        if (isinstance(node, dict) and isinstance(part, str) and part in node) or (
-            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
-        ):
-            node = node[part]
-            real.append(part)
-        elif isinstance(part, str) and i < len(loc) - 1:
-            continue  # a union tag
-        else:
-            break
-    return tuple(real)
-
-
-def _value_at(data: Any, path: Path_) -> Any:
-    for part in path:
-        data = data[part]  # paths come from `_existing`, so they exist
-    return data
-
-
-_FIELDS = {(): Manifest, ("outputs", "#"): OutputSpec, ("inputs", "#"): InputSpec}
-
-
-def _fields_for(parent: Path_) -> list[str]:
-    shape = tuple("#" if isinstance(p, int) else p for p in parent)
-    model = _FIELDS.get(shape)
-    return list(model.model_fields) if model else []
-
-
-def _message(errors: list[dict[str, Any]], path: Path_, value: Any) -> str:
-    name = next((p for p in reversed(path) if isinstance(p, str)), "value")
-    types = {e["type"] for e in errors}
-    if "literal_error" in types:
-        expected = [e["ctx"]["expected"] for e in errors if e["type"] == "literal_error"]
-        return f"'{name}' must be {' or '.join(dict.fromkeys(expected))}, got {_describe(value)}"
-    for kind in ("greater_than_equal", "less_than_equal"):
-        if kind in types:
-            err = next(e for e in errors if e["type"] == kind)
-            bound = next(iter(err["ctx"].values()))
-            word = "at least" if kind.startswith("greater") else "at most"
-            return f"'{name}' must be {word} {bound}, got {value}"
-    if "string_pattern_mismatch" in types:
-        return f"'{value}' is not a role id: use lowercase letters, digits and single hyphens"
-    if "too_short" in types or "string_too_short" in types:
-        return f"'{name}' must not be empty"
-    if "bool_type" in types:
-        return f"'{name}' must be true or false, got {_describe(value)}"
-    if types & {"int_type", "float_type", "finite_number", "int_from_float"}:
-        if isinstance(value, str):
-            return f"'{name}' must be a number, got {_describe(value)}"
-        return f"'{name}' must be a finite number, got {_describe(value)}"
-    if "string_type" in types:
-        return f"'{name}' must be text, got {_describe(value)} (quote it)"
-    if "list_type" in types:
-        return f"'{name}' must be a list, got {_describe(value)}"
-    if types & {"model_type", "dict_type"}:
-        return (
-            f"'{name}' must be a mapping such as {{path: out/scores.json}}, got {_describe(value)}"
-        )
-    return "; ".join(str(e["msg"]) for e in errors)
-
-
-def explain_validation(exc: ValidationError, data: Any) -> Iterable[tuple[str, Path_, bool]]:
-    """One readable (message, path, at_key) per place, from pydantic's error list.
-
-    A union (`inputs` items are text or a mapping; `group_by` is a name or a list) fails in
-    each branch; the branch that got deeper into the data explains the problem, so errors of a
-    shallower branch are dropped when a deeper one exists below the same place.
-    """
-    found: list[tuple[str, Path_, bool, bool]] = []  # message, path, at_key, from a union tag
-    grouped: dict[Path_, list[dict[str, Any]]] = {}
-    tagged: dict[Path_, bool] = {}
-    for err in exc.errors():
-        loc = tuple(err["loc"])
-        if err["type"] in ("missing", "extra_forbidden"):
-            parent = _existing(loc[:-1], data)
-            name = str(loc[-1])
-            if err["type"] == "missing":
-                found.append((f"missing required key '{name}'", parent, False, False))
-                continue
-            fields = _fields_for(parent)
-            close = difflib.get_close_matches(name, fields, n=1, cutoff=0.6)
-            tail = f"did you mean '{close[0]}'?" if close else f"allowed keys: {', '.join(fields)}"
-            found.append((f"unknown key '{name}'; {tail}", (*parent, name), True, False))
-            continue
-        path = _existing(loc, data)
-        grouped.setdefault(path, []).append(err)
-        tagged[path] = tagged.get(path, True) and len(path) < len(loc)
-    for path, errors in grouped.items():
-        value = _value_at(data, path)
-        at_key = isinstance(value, list | dict) and bool(path)
-        found.append((_message(errors, path, value), path, at_key, tagged[path]))
-    for i, (message, path, at_key, from_union) in enumerate(found):
-        explained_elsewhere = any(
-            j != i and len(q) >= len(path) and q[: len(path)] == path
-            for j, (_m, q, _k, _u) in enumerate(found)
-        )
-        if from_union and explained_elsewhere:
-            continue
-        yield message, path, at_key
-
-
 # --------------------------------------------------------------------------- loading
 
 
-def _read(path: Path, display: str) -> str:
+def _read(path: Path, display: str) -> bytes:
     errors = _Errors(display)
     if not path.exists():
         errors.at((), f"manifest not found: {display}", code="manifest.missing")
@@ -315,52 +224,23 @@ def _read(path: Path, display: str) -> str:
         errors.at((), "manifest is larger than 1 MB", code="manifest.too-large")
     errors.raise_if_any()
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise DiagnosticError(
             [Diagnostic("manifest.unreadable", f"cannot read {display}: {exc.strerror}")],
             kind="usage",
         ) from None
-    try:
-        return raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
-    except UnicodeDecodeError:
-        errors.at((), "not UTF-8: save the manifest as UTF-8", code="manifest.encoding")
-        errors.raise_if_any()
-        raise AssertionError("unreachable") from None
 
 
-def parse_manifest(text: str, display: str) -> tuple[Manifest, Positioned]:
-    """Validate a manifest's text; DiagnosticError (usage) with every problem at line:col."""
-    errors = _Errors(display)
-    try:
-        doc = parse_positioned(text)
-    except YamlProblem as problem:
-        line, col = problem.position or (None, None)
-        code = problem.code.replace("catalog.", "manifest.")
-        message = problem.message.replace("a catalog", "a manifest").replace(
-            "role file", "manifest"
-        )
-        raise DiagnosticError(
-            [Diagnostic(code, message, location=Location(display, line, col))], kind="usage"
-        ) from None
-    if doc is None or not isinstance(doc.data, dict):
-        errors.doc = doc
-        errors.at(
-            (),
-            "a manifest must be a mapping of keys (kpicard, inputs, outputs, ...)",
-            hint="see `kpicard batch --help` for an example",
-        )
-        errors.raise_if_any()
+def parse_manifest(raw: bytes, display: str) -> tuple[Manifest, Positioned]:
+    """Validate a manifest's bytes; DiagnosticError (usage) with every problem at line:col."""
+    report = Report()
+    doc = read_document(raw, display, MANIFEST, report)
+    if doc is None:
+        _raise_usage(report)
     assert doc is not None
-    errors.doc = doc
-    for path, first, _second in doc.duplicates:
-        errors.items.append(
-            Diagnostic(
-                "manifest.duplicate-key",
-                f"duplicate key '{path[-1]}' (first at line {first[0]}); only one may stay",
-                location=Location(display, *_second),
-            )
-        )
+    errors = _Errors(display, doc)
+    errors.items.extend(report.items)  # duplicate keys
     if "format" in doc.data and "out_dir" not in doc.data:
         errors.at(
             ("format",),
@@ -371,12 +251,17 @@ def parse_manifest(text: str, display: str) -> tuple[Manifest, Positioned]:
     try:
         model = Manifest.model_validate(doc.data)
     except ValidationError as exc:
-        for message, path, at_key in explain_validation(exc, doc.data):
-            errors.at(path, message, key=at_key)
+        for message, path, at_key in explain_validation(exc, doc.data, MANIFEST_SCHEMA):
+            errors.at(path, message, key=at_key, code=MANIFEST.codes.invalid)
         errors.raise_if_any()
         raise AssertionError("unreachable") from None
     errors.raise_if_any()
     return model, doc
+
+
+def _raise_usage(report: Report) -> None:
+    """A broken manifest is wrong usage of `batch`: exit 2."""
+    raise DiagnosticError(report.items, kind="usage")
 
 
 def _format_of(spec: OutputSpec) -> str | None:

@@ -13,6 +13,10 @@ a small, explicit schema:
 - anything that YAML 1.1 would have turned into a number (`010`, `6:00`, `0x1f`, `1_000`) ->
   `Ambiguous`, a str subclass that validation reports as an error in a numeric field
 - everything else, including `yes`/`no`/`on`/`off`, -> str
+
+Catalog role files and `batch` manifests are both read this way. What differs is a `DocKind`
+parameter: the codes of the document's diagnostics (`catalog.alias`, `manifest.alias`) and the
+words of its messages ("a role file holds exactly one", "a manifest holds exactly one").
 """
 
 from __future__ import annotations
@@ -67,6 +71,59 @@ class Ambiguous(str):
         obj = super().__new__(cls, value)
         obj.reason = reason
         return obj
+
+
+@dataclass(frozen=True, slots=True)
+class DocCodes:
+    """The diagnostic code of each problem a positioned YAML document can have (spelled out,
+    so the code registry's scan of the source sees every one)."""
+
+    syntax: str  # invalid YAML, a control character
+    alias: str  # an anchor or alias
+    tag: str  # a YAML tag
+    documents: str  # several documents in one file
+    depth: str  # nesting too deep
+    key: str  # a mapping key that is not a plain scalar
+    unsupported: str  # any other YAML construct the reader does not take
+    encoding: str  # not UTF-8
+    empty: str  # no document at all
+    shape: str  # the top level is not a mapping
+    duplicate_key: str  # a key twice in one mapping
+    invalid: str  # the data breaks the document's schema
+
+
+@dataclass(frozen=True, slots=True)
+class DocKind:
+    """What kind of document is read: its codes and the words its messages use."""
+
+    file: str  # one such file, in messages: "role file", "manifest"
+    whole: str  # what is spelled out in full: "a catalog", "a manifest"
+    keys: str  # its top-level keys, for "must be a mapping of keys (...)"
+    codes: DocCodes
+    empty_hint: str | None = None  # with "empty role file: it holds no YAML document"
+    shape_hint: str | None = None  # with "a role file must be a mapping of keys (...)"
+
+
+CATALOG = DocKind(
+    file="role file",
+    whole="a catalog",
+    keys="kpicard, id, name, kras, ...",
+    codes=DocCodes(
+        syntax="catalog.syntax",
+        alias="catalog.alias",
+        tag="catalog.tag",
+        documents="catalog.documents",
+        depth="catalog.depth",
+        key="catalog.key",
+        unsupported="catalog.unsupported-yaml",
+        encoding="catalog.encoding",
+        empty="catalog.empty",
+        shape="catalog.shape",
+        duplicate_key="catalog.duplicate-key",
+        invalid="catalog.invalid",
+    ),
+    empty_hint="start from `kpicard catalog show billing-staff --format yaml`",
+)
 
 
 class YamlProblem(Exception):
@@ -137,40 +194,42 @@ def _pos(mark: yaml.Mark) -> Position:
     return (mark.line + 1, mark.column + 1)
 
 
-def _check_event(event: yaml.Event) -> None:
+def _check_event(event: yaml.Event, kind: DocKind) -> None:
     anchor = getattr(event, "anchor", None)
     if isinstance(event, yaml.AliasEvent):
         raise YamlProblem(
-            f"alias '*{event.anchor}' refused: a catalog spells everything out "
+            f"alias '*{event.anchor}' refused: {kind.whole} spells everything out "
             "(no anchors or aliases)",
             _pos(event.start_mark),
-            "catalog.alias",
+            kind.codes.alias,
         )
     if anchor is not None:
         raise YamlProblem(
-            f"anchor '&{anchor}' refused: a catalog spells everything out (no anchors or aliases)",
+            f"anchor '&{anchor}' refused: {kind.whole} spells everything out "
+            "(no anchors or aliases)",
             _pos(event.start_mark),
-            "catalog.alias",
+            kind.codes.alias,
         )
     tag = getattr(event, "tag", None)
     if tag is not None and tag != "!":
         raise YamlProblem(
-            f"tag '{tag}' refused: a catalog holds plain data only (no YAML tags)",
+            f"tag '{tag}' refused: {kind.whole} holds plain data only (no YAML tags)",
             _pos(event.start_mark),
-            "catalog.tag",
+            kind.codes.tag,
         )
 
 
 class _Builder:
     """Turns a flat event stream into Python data plus positions, checking as it goes."""
 
-    def __init__(self, events: Any) -> None:
+    def __init__(self, events: Any, kind: DocKind) -> None:
         self.events = events
+        self.kind = kind
         self.doc = Positioned(data=None)
 
     def next(self) -> yaml.Event:
         event = next(self.events)
-        _check_event(event)
+        _check_event(event, self.kind)
         return event
 
     def build(self) -> Positioned | None:
@@ -185,16 +244,18 @@ class _Builder:
         event = self.next()
         if not isinstance(event, yaml.StreamEndEvent):
             raise YamlProblem(
-                "several YAML documents in one file: a role file holds exactly one",
+                f"several YAML documents in one file: a {self.kind.file} holds exactly one",
                 _pos(event.start_mark),
-                "catalog.documents",
+                self.kind.codes.documents,
             )
         return self.doc
 
     def node(self, event: yaml.Event, path: Path_, depth: int) -> Any:
         if depth > MAX_DEPTH:
             raise YamlProblem(
-                f"nesting deeper than {MAX_DEPTH} levels", _pos(event.start_mark), "catalog.depth"
+                f"nesting deeper than {MAX_DEPTH} levels",
+                _pos(event.start_mark),
+                self.kind.codes.depth,
             )
         self.doc.values[path] = _pos(event.start_mark)
         if isinstance(event, yaml.ScalarEvent):
@@ -206,14 +267,18 @@ class _Builder:
             return items
         if isinstance(event, yaml.MappingStartEvent):
             return self.mapping(path, depth)
-        raise YamlProblem(f"unexpected YAML event {event}", _pos(event.start_mark))
+        raise YamlProblem(
+            f"unexpected YAML event {event}", _pos(event.start_mark), self.kind.codes.unsupported
+        )
 
     def mapping(self, path: Path_, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
         while not isinstance(key_event := self.next(), yaml.MappingEndEvent):
             if not isinstance(key_event, yaml.ScalarEvent):
                 raise YamlProblem(
-                    "a mapping key must be a plain name", _pos(key_event.start_mark), "catalog.key"
+                    "a mapping key must be a plain name",
+                    _pos(key_event.start_mark),
+                    self.kind.codes.key,
                 )
             key = key_event.value
             key_pos = _pos(key_event.start_mark)
@@ -227,14 +292,15 @@ class _Builder:
         return result
 
 
-def parse_positioned(text: str) -> Positioned | None:
+def parse_positioned(text: str, kind: DocKind = CATALOG) -> Positioned | None:
     """Parse one YAML document strictly; None when the file holds no document at all.
 
     Raises YamlProblem for syntax errors (at the construct's line), anchors, aliases, tags,
-    several documents and excessive nesting.
+    several documents and excessive nesting, with `kind`'s codes and words.
     """
+    codes = kind.codes
     try:
-        return _Builder(yaml.parse(text, Loader=yaml.SafeLoader)).build()
+        return _Builder(yaml.parse(text, Loader=yaml.SafeLoader), kind).build()
     except yaml.MarkedYAMLError as exc:
         mark = exc.context_mark or exc.problem_mark
         problem = exc.problem or "invalid YAML"
@@ -243,7 +309,7 @@ def parse_positioned(text: str) -> Positioned | None:
         if exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
             where = f" (line {exc.problem_mark.line + 1})"
         message = f"invalid YAML: {context}{problem}{where}".replace("\t", "\\t")
-        raise YamlProblem(message, _pos(mark) if mark else None, "catalog.syntax") from None
+        raise YamlProblem(message, _pos(mark) if mark else None, codes.syntax) from None
     except yaml.reader.ReaderError as exc:
         # A control character (anything YAML calls non-printable): not a MarkedYAMLError, so it
         # carries only a character offset into `text`.
@@ -253,11 +319,9 @@ def parse_positioned(text: str) -> Positioned | None:
         raise YamlProblem(
             f"control character U+{exc.character:04X} is not allowed in a YAML file",
             (line, column),
-            "catalog.syntax",
+            codes.syntax,
         ) from None
     except yaml.YAMLError as exc:  # any other way PyYAML can give up
-        raise YamlProblem(f"invalid YAML: {exc}", None, "catalog.syntax") from None
+        raise YamlProblem(f"invalid YAML: {exc}", None, codes.syntax) from None
     except RecursionError:
-        raise YamlProblem(
-            f"nesting deeper than {MAX_DEPTH} levels", None, "catalog.depth"
-        ) from None
+        raise YamlProblem(f"nesting deeper than {MAX_DEPTH} levels", None, codes.depth) from None
