@@ -9,9 +9,6 @@ from pathlib import Path
 from kpicard.actuals.grid import RawTable
 from kpicard.diagnostics import usage_error
 
-CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
-XLSX_SUFFIXES = {".xlsx", ".xlsm"}
-
 
 def check_readable(path: Path) -> None:
     """Exit-2 problems: missing path, a folder, no permission (BAD_INPUTS 1)."""
@@ -32,6 +29,9 @@ def open_table(name: str, *, sheet: str | None = None, display: str | None = Non
 
     What a file is comes from its bytes, not its name: an xlsx renamed .csv, a CSV renamed
     .xlsx, legacy .xls, .ods and .numbers files are refused with what they really are.
+
+    The table holds its file until the rows end: `read_records` closes it; anything else that
+    reads it should use `with open_table(...) as table:` (or call `table.close()`).
     """
     from kpicard.actuals.container import describe_refusal, sniff_container
     from kpicard.actuals.csv_reader import open_csv
