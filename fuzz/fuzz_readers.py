@@ -1,7 +1,7 @@
 """Fuzz the actuals readers: random and mutated bytes into the CSV reader + column mapping, and
 mutated workbooks into the container sniff + xlsx reader + mapping.
 
-The only acceptable failure is `DiagnosticError` (a clear, located refusal). Any other exception
+The only acceptable failure is `KpicardError` (a clear, located refusal). Any other exception
 is a bug; so is an actual that is NaN, infinite or outside its unit's bounds.
 
     python fuzz/fuzz_readers.py --seconds 600            # a random-mutation loop
@@ -30,7 +30,7 @@ from kpicard.actuals.csv_reader import open_csv
 from kpicard.actuals.mapping import ReadOptions, read_records
 from kpicard.actuals.xlsx import open_xlsx
 from kpicard.catalog.load import load_role_text
-from kpicard.diagnostics import DiagnosticError, Report
+from kpicard.diagnostics import KpicardError, Report
 
 ROLE = b"""\
 kpicard: 1
@@ -85,11 +85,11 @@ def options_for(data: bytes) -> ReadOptions:
 
 
 def run_csv(data: bytes) -> None:
-    """One CSV input: only DiagnosticError may escape; records must be sane."""
+    """One CSV input: only KpicardError may escape; records must be sane."""
     try:
         table = open_csv(io.BytesIO(data), "fuzz.csv")
         records, _report = read_records(table, ROLES, options_for(data))
-    except DiagnosticError:
+    except KpicardError:
         return
     check_records(records)
 
@@ -110,7 +110,7 @@ def run_file(data: bytes, suffix: str = ".xlsx") -> None:
         xlsx = kind == "xlsx"
         table = open_xlsx(path, path.name, None) if xlsx else open_csv(path, path.name)
         records, _report = read_records(table, ROLES, options_for(data))
-    except DiagnosticError:
+    except KpicardError:
         return
     check_records(records)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from kpicard.diagnostics import DiagnosticError
+from kpicard.diagnostics import KpicardError
 from kpicard.models import KRAResult, Rating, Role, Scorecard
 from kpicard.render.batch import comparison_csv, comparison_rows, extra_data, plain_sections
 from kpicard.rollup import BatchViews, compare, load_previous
@@ -154,7 +154,7 @@ def test_several_previous_periods_use_the_latest_with_a_warning() -> None:
 
 def test_current_batch_needs_one_scorecard_per_employee() -> None:
     twice = [CURRENT[0], now("E1", 90.0, 90.0, 90.0, MEETS)]
-    with pytest.raises(DiagnosticError) as info:
+    with pytest.raises(KpicardError) as info:
         compare(twice, PREVIOUS)
     assert info.value.kind == "usage" and "several scorecards" in str(info.value)
 
@@ -188,7 +188,7 @@ def test_other_catalog_is_flagged() -> None:
     ],
 )
 def test_a_broken_previous_document_is_explained(data: Any, message: str) -> None:
-    with pytest.raises(DiagnosticError) as info:
+    with pytest.raises(KpicardError) as info:
         compare(CURRENT, data, source="q2.json")
     (d,) = info.value.diagnostics
     assert info.value.kind == "invalid" and message in d.message
@@ -198,10 +198,10 @@ def test_a_broken_previous_document_is_explained(data: Any, message: str) -> Non
 def test_previous_file_errors(tmp_path: Path) -> None:
     broken = tmp_path / "q2.json"
     broken.write_text('{"kpicard": 1,\n  "scorecards": [,]}', encoding="utf-8")
-    with pytest.raises(DiagnosticError) as info:
+    with pytest.raises(KpicardError) as info:
         load_previous(broken, "q2.json")
     assert str(info.value.diagnostics[0].location) == "q2.json:2:18"
-    with pytest.raises(DiagnosticError) as missing:
+    with pytest.raises(KpicardError) as missing:
         load_previous(tmp_path / "nope.json")
     assert missing.value.kind == "usage"
     good = tmp_path / "good.json"

@@ -1,4 +1,4 @@
-"""Every real workbook in the shared corpus ends in rows or a clear DiagnosticError, quickly.
+"""Every real workbook in the shared corpus ends in rows or a clear KpicardError, quickly.
 
 The corpus (calamine's test files) is not part of this repository; the test skips without it.
 """
@@ -12,7 +12,7 @@ import pytest
 
 from kpicard.actuals.container import describe_refusal, sniff_container
 from kpicard.actuals.xlsx import open_xlsx
-from kpicard.diagnostics import DiagnosticError
+from kpicard.diagnostics import KpicardError
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "spreadsheets"
 FILES = (
@@ -31,7 +31,7 @@ def outcome(path: Path) -> str:
     try:
         table = open_xlsx(path, path.name)
         count = sum(1 for _ in table.rows)
-    except DiagnosticError as exc:
+    except KpicardError as exc:
         assert exc.diagnostics and exc.diagnostics[0].location is not None
         return f"error:{exc.diagnostics[0].code}"
     return f"rows:{count}"

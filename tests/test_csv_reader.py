@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kpicard.actuals.csv_reader import FIELD_LIMIT, open_csv
-from kpicard.diagnostics import DiagnosticError, Location, Report
+from kpicard.diagnostics import KpicardError, Location, Report
 
 Rows = list[tuple[int, list[object]]]
 FIXTURE_OK = settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
@@ -25,8 +25,8 @@ def read(tmp_path: Path, data: bytes, name: str = "team.csv", **kw: str) -> tupl
     return [(row.number, row.cells) for row in table.rows], table.report
 
 
-def refused(tmp_path: Path, data: bytes, name: str = "team.csv") -> DiagnosticError:
-    with pytest.raises(DiagnosticError) as caught:
+def refused(tmp_path: Path, data: bytes, name: str = "team.csv") -> KpicardError:
+    with pytest.raises(KpicardError) as caught:
         read(tmp_path, data, name)
     return caught.value
 
@@ -65,7 +65,7 @@ def test_cp1252_byte_names_its_row_and_column(tmp_path: Path) -> None:
     path.write_bytes(data)
     table = open_csv(path, "team.csv")
     seen = []
-    with pytest.raises(DiagnosticError) as caught:
+    with pytest.raises(KpicardError) as caught:
         for row in table.rows:
             seen.append(row.number)
     assert seen == [1, 2, 3]
@@ -77,7 +77,7 @@ def test_cp1252_byte_names_its_row_and_column(tmp_path: Path) -> None:
 
 def test_bad_byte_after_a_multiline_cell_names_the_spreadsheet_row(tmp_path: Path) -> None:
     data = b'id,note\nE1,"two\nlines"\nE2,ok\nE3,\xe9t\xe9\n'
-    with pytest.raises(DiagnosticError) as caught:
+    with pytest.raises(KpicardError) as caught:
         read(tmp_path, data)
     assert caught.value.diagnostics[0].location == Location(file="team.csv", row=4, cell_column="B")
 
@@ -280,7 +280,7 @@ def test_stdin_stream_longer_than_the_sniffed_head() -> None:
 
 
 def test_missing_file_is_a_usage_error(tmp_path: Path) -> None:
-    with pytest.raises(DiagnosticError) as caught:
+    with pytest.raises(KpicardError) as caught:
         open_csv(tmp_path / "nope.csv", "nope.csv")
     assert caught.value.kind == "usage"
 

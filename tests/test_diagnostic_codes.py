@@ -52,10 +52,8 @@ LOOKS_LIKE_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9]*\.[A-Za-z0-9_.-]+$|^KP\d+$")
 FILE_SUFFIX = re.compile(r"\.(csv|tsv|txt|xlsx|xlsm|xls|xml|json|ya?ml|md|zip|bin|py|rels)$")
 
 # Run-time derivations of codes: (file under src/kpicard, the site's text) -> what it produces.
-# manifest.py renames the YAML reader's `catalog.*` codes (yamlpos.YamlProblem) for manifests.
-DERIVED: dict[tuple[str, str], str] = {
-    ("manifest.py", "problem.code.replace('catalog.', 'manifest.')"): "YamlProblem codes",
-}
+# None today: the YAML reader's codes are spelled out per document kind (yamlpos.DocCodes).
+DERIVED: dict[tuple[str, str], str] = {}
 
 
 @dataclass(frozen=True)
@@ -272,14 +270,19 @@ def test_no_registered_code_is_unused(sites):
 
 
 def test_the_derived_codes_are_exactly_the_dynamic_ones(sites):
-    """manifest.py maps every YamlProblem code `catalog.X` to `manifest.X`: all registered."""
     assert {(s.file, s.code) for s in sites if s.derived} == set(DERIVED)
-    yaml_codes = {s.code for s in sites if s.file == "catalog/yamlpos.py" and not s.derived}
-    assert yaml_codes and all(c.startswith("catalog.") for c in yaml_codes)
-    produced = {c.replace("catalog.", "manifest.") for c in yaml_codes}
-    dynamic = {c.code for c in REGISTRY if c.dynamic}
-    assert produced - dynamic == set(), "register these as dynamic=True"
-    assert dynamic - produced == set(), "no longer produced: remove them"
+
+
+def test_every_document_kind_has_its_codes_registered():
+    """Role files and manifests share the positioned reader; each kind spells its codes."""
+    from dataclasses import astuple
+
+    from kpicard.catalog.yamlpos import CATALOG
+    from kpicard.manifest import MANIFEST
+
+    for kind, area in ((CATALOG, "catalog."), (MANIFEST, "manifest.")):
+        codes = astuple(kind.codes)
+        assert all(c.startswith(area) and c in CODES for c in codes), codes
 
 
 # --------------------------------------------------------------------------- the scanner

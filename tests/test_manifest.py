@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from kpicard.app.outputs import out_stems
 from kpicard.cli import batch as batch_cli
 from kpicard.cli.main import app
-from kpicard.diagnostics import DiagnosticError
+from kpicard.diagnostics import KpicardError
 from kpicard.manifest import load_manifest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,7 +33,7 @@ def review(tmp_path: Path, body: str) -> Path:
 
 
 def errors(path: Path) -> list[str]:
-    with pytest.raises(DiagnosticError) as info:
+    with pytest.raises(KpicardError) as info:
         load_manifest(path)
     assert info.value.kind == "usage"
     return [f"{d.location}: {d.message}" for d in info.value.diagnostics]
@@ -286,7 +286,7 @@ def test_out_dir_on_an_input_folder_is_refused(tmp_path: Path, teams: Path) -> N
 
 
 def _diagnostics(path: Path) -> list:
-    with pytest.raises(DiagnosticError) as info:
+    with pytest.raises(KpicardError) as info:
         load_manifest(path)
     assert info.value.kind == "usage"
     return info.value.diagnostics

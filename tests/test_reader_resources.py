@@ -24,7 +24,7 @@ from kpicard.actuals.mapping import ReadOptions, read_records
 from kpicard.actuals.template_meta import read_template_meta
 from kpicard.catalog.load import load_catalog
 from kpicard.cli.main import app
-from kpicard.diagnostics import DiagnosticError
+from kpicard.diagnostics import KpicardError
 
 ROOT = Path(__file__).resolve().parents[1]
 XLSX = ROOT / "examples" / "billing-team.xlsx"
@@ -100,7 +100,7 @@ def test_a_refused_workbook_leaves_no_file_open(tmp_path: Path) -> None:
     bomb.write_bytes(XLSX.read_bytes()[: XLSX.stat().st_size // 2])
     before = _open_fds()
     for _ in range(3):
-        with pytest.raises(DiagnosticError):
+        with pytest.raises(KpicardError):
             open_table(str(bomb))
         assert read_template_meta(bomb) is None
     assert _open_fds() == before
@@ -212,7 +212,7 @@ def test_the_stream_sniffer_agrees_with_the_file_sniffer(tmp_path: Path) -> None
         path = tmp_path / name
         path.write_bytes(data)
         assert sniff_head(data[: 64 * 1024]) == sniff_container(path), name
-    with pytest.raises(DiagnosticError) as info:
+    with pytest.raises(KpicardError) as info:
         open_csv(io.BytesIO(samples["book.xlsx"]), "<stdin>")  # a workbook piped in
     assert info.value.diagnostics[0].code == "csv.not-csv"
     assert "Excel workbook (.xlsx)" in info.value.diagnostics[0].message

@@ -21,7 +21,7 @@ import pytest
 from kpicard.actuals.container import describe_refusal, sniff_container
 from kpicard.actuals.grid import UNCACHED, CellError, Percent
 from kpicard.actuals.xlsx import open_xlsx
-from kpicard.diagnostics import DiagnosticError
+from kpicard.diagnostics import KpicardError
 
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 RELNS = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
@@ -84,8 +84,8 @@ def _read(path: Path, sheet: str | None = None) -> list[tuple[int, list[object]]
     return [(row.number, row.cells) for row in table.rows]
 
 
-def _error(path: Path, sheet: str | None = None) -> DiagnosticError:
-    with pytest.raises(DiagnosticError) as caught:
+def _error(path: Path, sheet: str | None = None) -> KpicardError:
+    with pytest.raises(KpicardError) as caught:
         _read(path, sheet)
     diagnostic = caught.value.diagnostics[0]
     assert diagnostic.location is not None and diagnostic.location.file == path.name
@@ -93,7 +93,7 @@ def _error(path: Path, sheet: str | None = None) -> DiagnosticError:
     return caught.value
 
 
-def _text(error: DiagnosticError) -> str:
+def _text(error: KpicardError) -> str:
     return "\n".join(d.render() for d in error.diagnostics)
 
 
@@ -300,12 +300,12 @@ ZIP_BOMB_SCRIPT = textwrap.dedent(
     resource.setrlimit(resource.RLIMIT_AS, (600 * 2**20, 600 * 2**20))
     from pathlib import Path
     from kpicard.actuals.xlsx import open_xlsx
-    from kpicard.diagnostics import DiagnosticError
+    from kpicard.diagnostics import KpicardError
     start = time.perf_counter()
     try:
         for row in open_xlsx(Path(sys.argv[1]), "bomb.xlsx").rows:
             pass
-    except DiagnosticError as exc:
+    except KpicardError as exc:
         print("REFUSED", exc)
     # VmHWM, not ru_maxrss: the latter survives exec and would report pytest's own peak.
     status = Path("/proc/self/status").read_text().split("VmHWM:")[1]

@@ -152,9 +152,6 @@ class UsageError(KpicardError):
     default_kind = "usage"
 
 
-DiagnosticError = KpicardError  # the name the loaders and readers use internally
-
-
 def usage_error(code: str, message: str, hint: str | None = None) -> UsageError:
     return UsageError([Diagnostic(code, message, hint=hint)])
 
@@ -301,26 +298,25 @@ REGISTRY: tuple[Code, ...] = (
     Code("KP901", _W, "smell: a KPI weighs less than 5 % inside its KRA"),
     Code("KP902", _W, "smell: a KRA with a single KPI"),
     Code("KP903", _W, "smell: near-duplicate KPI names in a role"),
-    # manifest: `kpicard batch` manifests (exit 2); the YAML codes are the catalog's, renamed
-    Code("manifest.alias", _E, f"{_MANIFEST_YAML} `catalog.alias`", dynamic=True),
-    Code("manifest.depth", _E, f"{_MANIFEST_YAML} `catalog.depth`", dynamic=True),
-    Code("manifest.documents", _E, f"{_MANIFEST_YAML} `catalog.documents`", dynamic=True),
+    # manifest: `kpicard batch` manifests (exit 2); the YAML codes mirror the catalog's
+    Code("manifest.alias", _E, f"{_MANIFEST_YAML} `catalog.alias`"),
+    Code("manifest.depth", _E, f"{_MANIFEST_YAML} `catalog.depth`"),
+    Code("manifest.documents", _E, f"{_MANIFEST_YAML} `catalog.documents`"),
     Code("manifest.duplicate-key", _E, "a key written twice in one mapping of the manifest"),
     Code("manifest.encoding", _E, "the manifest is not UTF-8"),
     Code("manifest.input", _E, "an input entry matches no file, or names a second sheet"),
     Code("manifest.invalid", _E, "the manifest breaks its schema: unknown key, wrong type, value"),
-    Code("manifest.key", _E, f"{_MANIFEST_YAML} `catalog.key`", dynamic=True),
+    Code("manifest.key", _E, f"{_MANIFEST_YAML} `catalog.key`"),
     Code("manifest.missing", _E, "the manifest does not exist (or is a folder)"),
     Code("manifest.path", _E, "the manifest's catalog or compare path does not exist"),
-    Code("manifest.syntax", _E, f"{_MANIFEST_YAML} `catalog.syntax`", dynamic=True),
-    Code("manifest.tag", _E, f"{_MANIFEST_YAML} `catalog.tag`", dynamic=True),
+    Code("manifest.syntax", _E, f"{_MANIFEST_YAML} `catalog.syntax`"),
+    Code("manifest.tag", _E, f"{_MANIFEST_YAML} `catalog.tag`"),
     Code("manifest.too-large", _E, "the manifest is larger than 1 MB"),
     Code("manifest.unreadable", _E, "the manifest cannot be read"),
     Code(
         "manifest.unsupported-yaml",
         _E,
         f"{_MANIFEST_YAML} `catalog.unsupported-yaml`",
-        dynamic=True,
     ),
     # output: files kpicard writes (exit 2)
     Code("output.is-folder", _E, "the output path is a folder; give a file name"),

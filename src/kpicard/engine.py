@@ -44,6 +44,7 @@ __all__ = [
     "compile_role",
     "kpi_score",
     "kpi_status",
+    "mean_of_terms",
     "rate",
     "score_scorecard",
     "weighted_mean",
@@ -208,9 +209,13 @@ def kpi_status(score: float | None) -> str:
 
 def weighted_mean(weights: list[float], scores: list[float]) -> float | None:
     """sum(w * s) / sum(w) with exact sums; None when there is nothing to average."""
-    if not weights:
-        return None
-    return _fsum([w * s for w, s in zip(weights, scores, strict=True)]) / _fsum(weights)
+    return mean_of_terms([w * s for w, s in zip(weights, scores, strict=True)], weights)
+
+
+def mean_of_terms(terms: list[float], weights: list[float]) -> float | None:
+    """sum(terms) / sum(weights), the terms being weight x score already (the scoring loop
+    makes them as it goes); None when there is nothing to average."""
+    return _fsum(terms) / _fsum(weights) if weights else None
 
 
 def rate(role: Role, score: float | None, coverage: float, min_coverage: float) -> Rating | None:
@@ -381,7 +386,7 @@ def score_scorecard(
             fraction = 0.0
         kra_results.append(KRAResult(kra_plan.kra, kra_score, fraction, lazy=lazy, start=start))
 
-    overall = _fsum(kra_terms) / _fsum(kra_weights) if kra_weights else None
+    overall = mean_of_terms(kra_terms, kra_weights)
     coverage = _fsum(coverage_terms) / plan.total
     rating = (
         _rate_levels(plan.levels, overall)

@@ -46,7 +46,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from kpicard.catalog.load import display_path
 from kpicard.catalog.positioned import Schema, explain_validation, read_document
 from kpicard.catalog.yamlpos import DocCodes, DocKind, Path_, Positioned
-from kpicard.diagnostics import Diagnostic, DiagnosticError, Location, Report
+from kpicard.diagnostics import Diagnostic, Location, Report, UsageError
 from kpicard.models import FiniteFloat, Slug, Text
 from kpicard.outputs import MACRO_FREE, READS_BACK, macro_name, reads_back
 
@@ -208,7 +208,7 @@ class _Errors:
     def raise_if_any(self) -> None:
         if self.items:
             self.items.sort(key=lambda d: (d.location.line or 0, d.location.column or 0))  # type: ignore[union-attr]
-            raise DiagnosticError(self.items, kind="usage")
+            raise UsageError(self.items)
 
 
 # --------------------------------------------------------------------------- loading
@@ -226,14 +226,13 @@ def _read(path: Path, display: str) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise DiagnosticError(
-            [Diagnostic("manifest.unreadable", f"cannot read {display}: {exc.strerror}")],
-            kind="usage",
+        raise UsageError(
+            [Diagnostic("manifest.unreadable", f"cannot read {display}: {exc.strerror}")]
         ) from None
 
 
 def parse_manifest(raw: bytes, display: str) -> tuple[Manifest, Positioned]:
-    """Validate a manifest's bytes; DiagnosticError (usage) with every problem at line:col."""
+    """Validate a manifest's bytes; KpicardError (usage) with every problem at line:col."""
     report = Report()
     doc = read_document(raw, display, MANIFEST, report)
     if doc is None:
@@ -261,7 +260,7 @@ def parse_manifest(raw: bytes, display: str) -> tuple[Manifest, Positioned]:
 
 def _raise_usage(report: Report) -> None:
     """A broken manifest is wrong usage of `batch`: exit 2."""
-    raise DiagnosticError(report.items, kind="usage")
+    raise UsageError(report.items)
 
 
 def _format_of(spec: OutputSpec) -> str | None:
@@ -390,7 +389,7 @@ def resolve(model: Manifest, doc: Positioned, path: Path, display: str) -> Resol
 
 
 def load_manifest(path: Path) -> ResolvedManifest:
-    """Read, validate and resolve a manifest; DiagnosticError (exit 2) with every problem."""
+    """Read, validate and resolve a manifest; KpicardError (exit 2) with every problem."""
     display = display_path(path)
     model, doc = parse_manifest(_read(path, display), display)
     return resolve(model, doc, path, display)

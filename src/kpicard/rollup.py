@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from kpicard.diagnostics import Diagnostic, DiagnosticError, Location, usage_error
+from kpicard.diagnostics import Diagnostic, InputError, KpicardError, Location, usage_error
 from kpicard.models import Scorecard
 
 GroupBy = Literal["team", "manager", "role"]
@@ -250,8 +250,8 @@ class Comparison:
     warnings: list[str] = field(default_factory=list)
 
 
-def _fail(source: str, message: str, hint: str | None = None) -> DiagnosticError:
-    return DiagnosticError(
+def _fail(source: str, message: str, hint: str | None = None) -> KpicardError:
+    return InputError(
         [Diagnostic("compare.invalid", message, location=Location(file=source), hint=hint)]
     )
 
@@ -324,7 +324,7 @@ def _card(raw: Any, i: int, source: str) -> PreviousCard:
 def parse_previous(data: Any, source: str) -> PreviousRun:
     """Check an earlier JSON output's shape (SPEC 5) and keep what a comparison needs.
 
-    Raises DiagnosticError (exit 1) naming the file and the first broken place.
+    Raises KpicardError (exit 1) naming the file and the first broken place.
     """
     if not isinstance(data, dict):
         raise _fail(source, "the previous scores must be a JSON object", _NOT_KPICARD)
@@ -369,7 +369,7 @@ def load_previous(path: Path, display: str | None = None) -> PreviousRun:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise DiagnosticError(
+        raise InputError(
             [
                 Diagnostic(
                     "compare.invalid",

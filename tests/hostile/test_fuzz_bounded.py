@@ -1,7 +1,7 @@
 """The fuzz targets of `fuzz/`, bounded for CI (~10 s in all): a seeded time-boxed mutation loop
 per target, plus a hypothesis-driven run whose failures shrink. See fuzz/README.md for long runs.
 
-A finding is any exception other than DiagnosticError from a reader, any exception at all from
+A finding is any exception other than KpicardError from a reader, any exception at all from
 the catalog loader, or an actual that is NaN, infinite or outside its unit's bounds."""
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from kpicard.diagnostics import DiagnosticError, Location, input_error, usage_error
+from kpicard.diagnostics import KpicardError, Location, input_error, usage_error
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 # What zipfile and its decompressors raise for damaged bytes: a bad or cut directory or local
@@ -74,7 +74,7 @@ def sniff_container(path: Path) -> str:
     """Classify a file by content: xlsx, xlsb, ods, numbers, xls, encrypted-ooxml, ole2, zip,
     pdf, text, binary, or empty.
 
-    Raises `DiagnosticError` (usage) only when the file cannot be read at all.
+    Raises `KpicardError` (usage) only when the file cannot be read at all.
     """
     try:
         with path.open("rb") as handle:
@@ -250,9 +250,7 @@ def _looks_like_text(head: bytes) -> bool:
     return controls <= allowed
 
 
-def describe_refusal(
-    kind: str, path: Path, display_name: str | None = None
-) -> DiagnosticError | None:
+def describe_refusal(kind: str, path: Path, display_name: str | None = None) -> KpicardError | None:
     """The error for a file whose content does not match what its name promises, or None.
 
     `.xlsx`/`.xlsm` must be xlsx; `.csv`/`.tsv`/`.txt` (and standard input) must be text. Every

@@ -75,7 +75,7 @@ def open_csv(
     """Check the start of a CSV file and return a table whose rows stream from it.
 
     `delimiter` is a preference (the caller passes "\\t" for .tsv): used unless the sniffed
-    delimiter fits the file clearly better. Raises `DiagnosticError` for an empty, binary,
+    delimiter fits the file clearly better. Raises `KpicardError` for an empty, binary,
     UTF-16 or disguised file. Iterating the rows may raise it too, for bytes that are not UTF-8.
     """
     head = _read_head(source, display_name)

@@ -78,7 +78,7 @@ class RawTable:
 
     `rows` is an iterator so that big files stream; it yields only rows that are not entirely
     empty. Problems found while reading (container errors, bad bytes, ragged rows) go into
-    `report` as they are met; a reader that cannot go on at all raises `DiagnosticError` instead.
+    `report` as they are met; a reader that cannot go on at all raises `KpicardError` instead.
     `cell_ref` says how cells are named in messages: "excel" (D7) or "csv" (row 7, column D).
 
     The file behind `rows` is closed when they are exhausted or fail, and when the rows are

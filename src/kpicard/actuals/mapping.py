@@ -25,7 +25,7 @@ from kpicard.actuals.grid import (
     column_letter,
 )
 from kpicard.actuals.values import ValueProblem, compile_parser
-from kpicard.diagnostics import DiagnosticError, Location, Report
+from kpicard.diagnostics import KpicardError, Location, Report
 from kpicard.models import KPI, Role, Source
 
 HEADER_SEARCH_ROWS = 20
@@ -721,13 +721,13 @@ def read_records(
     """Records of one table, and every diagnostic found while reading it.
 
     A reader that must stop half-way (bytes that are not UTF-8, a corrupt sheet) raises
-    `DiagnosticError`; the problems already found in earlier rows are kept beside its own.
+    `KpicardError`; the problems already found in earlier rows are kept beside its own.
     The table is closed when this returns or raises, whether or not all its rows were read.
     """
     reader = ActualsReader(table, roles, options)
     try:
         records = reader.read()
-    except DiagnosticError as exc:
+    except KpicardError as exc:
         if exc.kind == "usage":
             raise
         reader.report.extend(exc.diagnostics)

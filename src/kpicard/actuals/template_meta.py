@@ -19,7 +19,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeTree
 
 from kpicard.actuals.container import ZIP_DAMAGE, sniff_container
-from kpicard.diagnostics import DiagnosticError
+from kpicard.diagnostics import KpicardError
 
 MAX_PART_BYTES = 256 * 1024
 CUSTOM_PART = "docprops/custom.xml"
@@ -50,7 +50,7 @@ def read_template_meta(path: str | Path) -> TemplateMeta | None:
     try:
         if sniff_container(Path(path)) != "xlsx":
             return None
-    except DiagnosticError:  # cannot be read: the actuals reader says so
+    except KpicardError:  # cannot be read: the actuals reader says so
         return None
     try:
         with zipfile.ZipFile(path) as archive:  # opened by path: closed with the archive

@@ -6,7 +6,7 @@ checks the zip's central directory before decompressing anything, parses every X
 `pyexpat` handlers that abort on any DTD (so no entity can ever be expanded), streams the sheet
 in 64 KiB chunks, and holds only the shared strings and the current rows in memory.
 
-Every failure a user file can cause becomes a `DiagnosticError` naming the file (and the cell
+Every failure a user file can cause becomes a `KpicardError` naming the file (and the cell
 when there is one) with a hint; zipfile/expat exceptions never escape. Only those count as a
 damaged file, and only where zipfile or expat raise them: any other exception is a bug in this
 reader and propagates (the CLI reports it as an internal error, exit 3), never "corrupt".
@@ -43,7 +43,7 @@ from kpicard.actuals.grid import (
     column_letter,
     releasing,
 )
-from kpicard.diagnostics import DiagnosticError, Location, input_error, usage_error
+from kpicard.diagnostics import KpicardError, Location, input_error, usage_error
 
 MAX_ROWS = 1_048_576
 MAX_COLS = 16_384
@@ -87,9 +87,9 @@ DATE, PERCENT = "date", "percent"
 
 
 class _Refusal(Exception):
-    """Internal: stop parsing with a finished diagnostic (turned into DiagnosticError)."""
+    """Internal: stop parsing with a finished diagnostic (turned into KpicardError)."""
 
-    def __init__(self, error: DiagnosticError) -> None:
+    def __init__(self, error: KpicardError) -> None:
         super().__init__(str(error))
         self.error = error
 
@@ -101,7 +101,7 @@ class _Refusal(Exception):
 def open_xlsx(path: Path, display_name: str, sheet: str | None = None) -> RawTable:
     """Open a workbook, run the SPEC 10 pre-flight and return its chosen sheet as streamed rows.
 
-    Container problems raise `DiagnosticError` here; problems found in the sheet body raise while
+    Container problems raise `KpicardError` here; problems found in the sheet body raise while
     `rows` is iterated. On any exception the file is closed before it propagates.
     """
     book = _Workbook(path, display_name)  # closes the file itself when it raises
@@ -116,7 +116,7 @@ def open_xlsx(path: Path, display_name: str, sheet: str | None = None) -> RawTab
         raise
 
 
-def _corrupt_error(display_name: str, exc: BaseException) -> DiagnosticError:
+def _corrupt_error(display_name: str, exc: BaseException) -> KpicardError:
     return input_error(
         "input.corrupt",
         f"the workbook is corrupt or truncated ({_short_reason(exc)})",
@@ -129,7 +129,7 @@ class _Workbook:
     """The zip container and the workbook-level parts (rels, workbook, styles, shared strings)."""
 
     def __init__(self, path: Path, display_name: str) -> None:
-        """Open the archive and check its directory; `_Refusal` becomes `DiagnosticError`."""
+        """Open the archive and check its directory; `_Refusal` becomes `KpicardError`."""
         self.path = path
         self.name = display_name
         self.where = Location(file=display_name)
@@ -149,7 +149,7 @@ class _Workbook:
         location = Location(file=self.name, **loc) if loc else self.where
         return _Refusal(input_error(code, message, location, hint))
 
-    def corrupt(self, exc: BaseException) -> DiagnosticError:
+    def corrupt(self, exc: BaseException) -> KpicardError:
         return _corrupt_error(self.name, exc)
 
     def close(self) -> None:
@@ -184,7 +184,7 @@ class _Workbook:
         self.handle = handle
         return archive
 
-    def _not_zip_error(self, exc: BaseException) -> DiagnosticError:
+    def _not_zip_error(self, exc: BaseException) -> KpicardError:
         """A file zipfile cannot open: a damaged zip, or what it really is (by the sniffer)."""
         kind = sniff_container(self.path)
         if kind in ("xlsx", "zip"):  # A zip (or what is left of one) that cannot be opened.
@@ -564,7 +564,7 @@ class _SheetStream:
         self.source = book.chunks(info)
         self.done = False
         self.started_data = False
-        self.error: DiagnosticError | None = None
+        self.error: KpicardError | None = None
         self.fed = 0  # bytes of sheet XML parsed so far
         self._install(strings, styles, date1904)
 
@@ -609,7 +609,7 @@ class _SheetStream:
             self.done = True
             raise
 
-    def _corrupt(self, exc: BaseException) -> DiagnosticError:
+    def _corrupt(self, exc: BaseException) -> KpicardError:
         line = getattr(exc, "lineno", None)
         where = f" at line {line} of {self.info.filename}" if line else ""
         return input_error(

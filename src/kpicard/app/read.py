@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Protocol
 
 from kpicard.actuals import open_table
+from kpicard.actuals.container import sniff_container
 from kpicard.actuals.mapping import ReadOptions, Record, read_records
 from kpicard.app.inputs import Source
 from kpicard.catalog.load import Catalog
-from kpicard.diagnostics import Diagnostic, DiagnosticError, Location, Report
+from kpicard.diagnostics import Diagnostic, KpicardError, Location, Report
 from kpicard.models import Scorecard, ScoringOptions
 
 PROGRESS_EVERY = 1024  # rows or records between two progress reports
@@ -61,7 +62,7 @@ def read_input(
                 where = table.progress
                 table.rows = _reporting(table.rows, lambda: progress.reading(name, *where()))
             records, read_report = read_records(table, catalog.roles, options)
-        except DiagnosticError as exc:
+        except KpicardError as exc:
             if exc.kind == "usage":
                 raise
             report.extend(exc.diagnostics)
@@ -81,9 +82,8 @@ def _on_disk(source: Source) -> Iterator[str]:
         path = Path(folder) / "input"
         with path.open("wb") as handle:
             shutil.copyfileobj(source.stream, handle)
-        # A stream without a file name is named by its first bytes: a zip is a workbook.
-        with path.open("rb") as handle:
-            guess = ".xlsx" if handle.read(2) == b"PK" else ".csv"
+        # A stream without a file name is named by what its bytes are (a workbook or text).
+        guess = ".xlsx" if sniff_container(path) == "xlsx" else ".csv"
         suffix = Path(source.name).suffix.lower() or guess
         yield str(path.rename(path.with_suffix(suffix)))
 
@@ -105,11 +105,7 @@ def _with_template_role(
     Its role applies when no --role was given; a digest that differs from the catalog in use
     draws a warning, since the columns may no longer be the role's KPIs.
     """
-    if (
-        path == "-"
-        or Path(path).suffix.lower() not in (".xlsx", ".xlsm")
-        or not Path(path).is_file()
-    ):
+    if path == "-":  # read_template_meta judges the rest by content
         return options
     from kpicard.actuals.template_meta import read_template_meta
 

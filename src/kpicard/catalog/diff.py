@@ -28,7 +28,13 @@ from kpicard.catalog.load import (
     load_role_text,
     require_role_files,
 )
-from kpicard.diagnostics import Diagnostic, DiagnosticError, Location, Report, usage_error
+from kpicard.diagnostics import (
+    CatalogError,
+    Diagnostic,
+    Location,
+    Report,
+    usage_error,
+)
 from kpicard.models import KPI, KRA, Role
 
 ROLE_TEXTS = ("summary", "responsibilities", "qualifications", "skills")
@@ -164,7 +170,7 @@ def check_valid(*catalogs: Catalog) -> None:
     """Invalid role files on either side stop the diff with every error (exit 1)."""
     items = [d for c in catalogs for d in c.report.items]
     if any(d.is_error for d in items):
-        raise DiagnosticError(items)
+        raise CatalogError(items)
     for catalog in catalogs:
         require_role_files(catalog)
 

@@ -29,13 +29,13 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from kpicard.diagnostics import DiagnosticError
+        from kpicard.diagnostics import KpicardError
 
         try:
             return func(*args, **kwargs)
         except typer.Exit:
             raise
-        except DiagnosticError as exc:
+        except KpicardError as exc:
             from kpicard.render.terminal import print_diagnostics
 
             print_diagnostics(exc.diagnostics)

@@ -75,7 +75,7 @@ def validate(
     """
     from kpicard.catalog.find import choose_catalog
     from kpicard.catalog.load import load_catalog, require_role_files
-    from kpicard.diagnostics import DiagnosticError
+    from kpicard.diagnostics import CatalogError
     from kpicard.render.terminal import message, print_diagnostics
 
     choice = choose_catalog(str(path) if path else catalog)
@@ -83,7 +83,7 @@ def validate(
     require_role_files(cat)
     if cat.report.has_errors:
         files = len({d.location.file for d in cat.report.errors if d.location})
-        raise DiagnosticError(
+        raise CatalogError(
             [*cat.report.items, _summary(len(cat.report.errors), files, len(cat.files))]
         )
     print_diagnostics(cat.report.items)

@@ -14,7 +14,7 @@ import typer
 
 from kpicard.cli.app import GuardedTyper
 from kpicard.cli.options import CATALOG_HELP
-from kpicard.diagnostics import DiagnosticError, Location, usage_error
+from kpicard.diagnostics import CatalogError, Location, usage_error
 
 
 def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
@@ -188,7 +188,7 @@ def fmt(
     verb = "would reformat" if check or show_diff else "reformatted"
     message(f"{verb} {len(changed)} of {len(files)} role file(s)")
     if report.has_errors:
-        raise DiagnosticError([], "invalid")
+        raise CatalogError([])
     if changed and (check or show_diff):
         raise typer.Exit(1)
 
@@ -231,7 +231,7 @@ def lint(
             from kpicard.catalog.lint import github_error
 
             sys.stdout.write("".join(github_error(d) + "\n" for d in report.errors))
-        raise DiagnosticError(report.items)
+        raise CatalogError(report.items)
     findings = [f for rf in role_files for f in lint_role(rf)]
     if out_format == "github":
         sys.stdout.write("".join(f.github() + "\n" for f in findings))

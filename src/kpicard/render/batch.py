@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from kpicard.render.numbers import fixed, fmt_change, fmt_score
-from kpicard.render.safe import clean, formula_safe
-from kpicard.render.text import md_escape, md_table
+from kpicard.render.safe import clean, formula_safe, md_escape
+from kpicard.render.text import md_table
 from kpicard.rollup import (
     INSUFFICIENT,
     BatchViews,
@@ -320,10 +320,6 @@ def companion_paths(main: Path, views: BatchViews | None) -> dict[Path, str]:
 
 
 # --------------------------------------------------------------------------- display text
-
-
-def fmt_level_change(value: int | None) -> str:
-    return "-" if value is None else f"{value:+d}"
 
 
 def _key(key: str | None) -> str:

@@ -13,6 +13,7 @@ from kpicard.catalog.diff import KRA_TEXTS, ROLE_TEXTS, Change, RoleDiff, summar
 from kpicard.catalog.load import Catalog
 from kpicard.models import KPI, Band, Role
 from kpicard.render.numbers import bound_text, fmt_change, fmt_score, number
+from kpicard.render.safe import md_escape
 
 if TYPE_CHECKING:  # data of `--impact`; only its attributes are read here
     from kpicard.catalog.diff import Impact, ImpactRow
@@ -183,27 +184,21 @@ def render_markdown(
     from kpicard.render.text import md_table
 
     parts = [f"## Catalog changes: `{old.display}` → `{new.display}`\n\n"]
-    parts.append(_md(header_line(old, new, diffs)) + "\n\n")
+    parts.append(md_escape(header_line(old, new, diffs)) + "\n\n")
     for d in diffs:
-        parts.append(f"### `{d.id}` {_md(d.name)} ({d.status})\n\n")
+        parts.append(f"### `{d.id}` {md_escape(d.name)} ({d.status})\n\n")
         if d.status != "changed":
-            parts.append(_md(describe(d.changes[0])) + "\n\n")
+            parts.append(md_escape(describe(d.changes[0])) + "\n\n")
             continue
         rows = [["·" if c.minor else SIGNS[c.kind], describe(c)] for c in d.changes]
         parts.append(md_table(["", "change"], rows) + "\n")
     if result is not None:
         parts.append("### Impact on scores\n\n")
-        parts.append(_md(impact_summary_line(result)) + "\n\n")
+        parts.append(md_escape(impact_summary_line(result)) + "\n\n")
         rows = impact_rows(result)
         if rows:
             parts.append(md_table(IMPACT_HEADERS, rows) + "\n")
     return "".join(parts).rstrip("\n") + "\n"
-
-
-def _md(text: str) -> str:
-    from kpicard.render.safe import clean
-
-    return clean(text).replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
 
 
 # --------------------------------------------------------------------------- json

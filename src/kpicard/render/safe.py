@@ -28,6 +28,19 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+# Backslash first, so that a backslash in the text cannot undo the escape after it.
+_MARKDOWN = re.compile(r"[\\`*_|<]|\](?=\()")
+
+
+def md_escape(text: object) -> str:
+    """Text shown as itself in markdown (a table cell, a heading, a line of a pull-request
+    comment): cleaned as every shown text is, then backslash-escaped where markdown would read
+    it: `\\` (so the text cannot undo an escape), `` ` `` `*` `_` (no code span, no emphasis),
+    `|` (cannot end a table cell), `<` (no HTML) and the `]` of `](` (no link). `->`, `>=` and
+    a bare `[x]` stay as they read."""
+    return _MARKDOWN.sub(lambda m: "\\" + m.group(), clean(text))
+
+
 def formula_safe(text: str) -> str:
     """Text for CSV/xlsx cells: a leading = + - @ would make a spreadsheet run it as a formula.
 

@@ -41,10 +41,6 @@ def working(what: str, *, long: bool) -> Iterator[None]:
         yield
 
 
-def colour_allowed(stream: object) -> bool:
-    return bool(getattr(stream, "isatty", lambda: False)()) and "NO_COLOR" not in os.environ
-
-
 def _console(stream: str) -> Console:
     """A rich console on the current stdout or stderr (made per use: tests swap the streams).
 
@@ -76,16 +72,6 @@ def out_console() -> Console:
 
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
-
-
-def print_view_warnings(views: object) -> None:
-    """The comparison's warnings (another catalog version, several periods) on stderr, whatever
-    the output: in a file they could go unseen, on stdout they would mix with the data."""
-    comparison = getattr(views, "comparison", None)
-    if comparison is not None and comparison.warnings:
-        print_diagnostics(
-            Diagnostic("compare.warning", text, Severity.WARNING) for text in comparison.warnings
-        )
 
 
 def print_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:

@@ -17,7 +17,7 @@ from kpicard.render.numbers import (
     number,
     percent_text,
 )
-from kpicard.render.safe import clean
+from kpicard.render.safe import clean, md_escape
 
 INSUFFICIENT = "insufficient data"
 _RATING_STYLE = {5: "bold green", 4: "green", 3: "default", 2: "yellow", 1: "red"}
@@ -138,12 +138,6 @@ def render_table(run: ScoreRun, *, detail: bool = False) -> None:
                     cells[-1].stylize(_STATUS_STYLE.get(r[-1], ""))
                     dt.add_row(*cells)
                 console.print(dt)
-
-
-def md_escape(text: str) -> str:
-    """Text shown as itself in a markdown table: `|` cannot end a cell and `<b>` is no HTML in a
-    pull-request comment (`<` escaped; `->` and `>=` stay readable)."""
-    return clean(text).replace("|", "\\|").replace("<", "\\<")
 
 
 def md_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
