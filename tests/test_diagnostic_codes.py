@@ -278,7 +278,7 @@ def test_every_document_kind_has_its_codes_registered():
     from dataclasses import astuple
 
     from kpicard.catalog.yamlpos import CATALOG
-    from kpicard.manifest import MANIFEST
+    from kpicard.app.manifest import MANIFEST
 
     for kind, area in ((CATALOG, "catalog."), (MANIFEST, "manifest.")):
         codes = astuple(kind.codes)

@@ -15,13 +15,7 @@ from typing import BinaryIO
 
 from kpicard.diagnostics import usage_error
 
-MACRO_FREE = "kpicard writes workbooks without macros; name it .xlsx"
 READS_BACK = "is an input folder: the next run would read its outputs as actuals"
-
-
-def macro_name(path: Path) -> bool:
-    """An .xlsm name: Excel refuses a workbook without macros under it (see MACRO_FREE)."""
-    return path.suffix.lower() == ".xlsm"
 
 
 def reads_back(out_dir: Path, inputs: Iterable[Path]) -> bool:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from kpicard.app.manifest import ResolvedManifest
 from kpicard.app.outputs import OutputTarget
 from kpicard.app.request import Input, RunRequest
-from kpicard.manifest import ResolvedManifest
 
 
 def manifest_request(manifest: ResolvedManifest, *, keep_going: bool = False) -> RunRequest:

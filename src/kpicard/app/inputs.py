@@ -56,8 +56,9 @@ def expand_entry(entry: str, base: Path | None = None) -> tuple[list[str], str |
     if glob.has_magic(entry):
         found = sorted(shown(Path(p)) for p in glob.glob(str(path)) if Path(p).is_file())
         return found, None if found else f"no file matches {entry}"
-    where = " (paths are relative to the manifest's folder)" if base is not None else ""
-    return [], f"input file not found: {entry}{where}"
+    if base is not None:
+        return [], f"input not found: {entry} (paths are relative to the manifest's folder)"
+    return [], f"input file not found: {entry}"
 
 
 _PROBLEM_CODES = {"no .csv": "input.empty-folder", "no file ": "input.no-match"}

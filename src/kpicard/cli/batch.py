@@ -36,8 +36,8 @@ def batch(
     """
     from kpicard.app import outputs
     from kpicard.app.batch import manifest_request, manifest_targets
+    from kpicard.app.manifest import load_manifest
     from kpicard.app.run import prepare
-    from kpicard.manifest import load_manifest
     from kpicard.render.progress import input_progress
     from kpicard.render.terminal import message, print_diagnostics, wrote
 

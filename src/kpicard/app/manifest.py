@@ -36,37 +36,27 @@ keep_going: false
 
 from __future__ import annotations
 
-import glob
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from kpicard.app.inputs import expand_entry
 from kpicard.catalog.load import display_path
 from kpicard.catalog.positioned import Schema, explain_validation, read_document
 from kpicard.catalog.yamlpos import DocCodes, DocKind, Path_, Positioned
 from kpicard.diagnostics import Diagnostic, Location, Report, UsageError
 from kpicard.models import FiniteFloat, Slug, Text
-from kpicard.outputs import MACRO_FREE, READS_BACK, macro_name, reads_back
+from kpicard.outputs import READS_BACK, reads_back
+from kpicard.render.formats import FILE_FORMATS, MACRO_FREE, format_of_path, is_macro_name
 
 MAX_MANIFEST_BYTES = 1024 * 1024
-INPUT_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm")
-FILE_FORMATS = ("json", "csv", "markdown", "xlsx", "table")
-_EXTENSIONS = {
-    "json": "json",
-    "csv": "csv",
-    "md": "markdown",
-    "markdown": "markdown",
-    "xlsx": "xlsx",
-    "xlsm": "xlsx",
-    "txt": "table",
-}
 
 # Text (kpicard.models): not empty and not only white space, like the catalog's names.
 Number = int | FiniteFloat
 GroupBy = Literal["team", "manager", "role"]
-Format = Literal["json", "csv", "markdown", "xlsx", "table"]
+Format = Literal[FILE_FORMATS]  # type: ignore[valid-type]
 
 
 class _Strict(BaseModel):
@@ -266,25 +256,7 @@ def _raise_usage(report: Report) -> None:
 def _format_of(spec: OutputSpec) -> str | None:
     if spec.format is not None:
         return spec.format
-    return _EXTENSIONS.get(Path(spec.path).suffix.lower().lstrip("."))
-
-
-def _expand(entry: str, base: Path) -> tuple[list[str], str | None]:
-    """The input files an `inputs` entry names (display paths), or why it names none."""
-    path = base / entry
-    if path.is_file():
-        return [display_path(path)], None
-    if path.is_dir():
-        found = sorted(
-            display_path(p)
-            for p in path.iterdir()
-            if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES and not p.name.startswith(".")
-        )
-        return found, None if found else f"no .csv, .tsv or .xlsx files in {entry}"
-    if glob.has_magic(entry):
-        found = sorted(display_path(Path(p)) for p in glob.glob(str(path)) if Path(p).is_file())
-        return found, None if found else f"no file matches {entry}"
-    return [], f"input not found: {entry} (paths are relative to the manifest's folder)"
+    return format_of_path(spec.path)
 
 
 def resolve(model: Manifest, doc: Positioned, path: Path, display: str) -> ResolvedManifest:
@@ -294,7 +266,7 @@ def resolve(model: Manifest, doc: Positioned, path: Path, display: str) -> Resol
     targets: dict[str, InputTarget] = {}
     for i, entry in enumerate(model.inputs):
         spec = entry if isinstance(entry, InputSpec) else InputSpec(path=entry)
-        found, problem = _expand(spec.path, base)
+        found, problem = expand_entry(spec.path, base)
         if problem:
             where = ("inputs", i, "path") if isinstance(entry, InputSpec) else ("inputs", i)
             errors.at(where, problem, code="manifest.input")
@@ -343,7 +315,7 @@ def resolve(model: Manifest, doc: Positioned, path: Path, display: str) -> Resol
                 hint=f"add format: ({', '.join(FILE_FORMATS)})",
             )
             continue
-        if fmt == "xlsx" and macro_name(target):
+        if fmt == "xlsx" and is_macro_name(target):
             errors.at(("outputs", i, "path"), f"'{spec.path}': {MACRO_FREE}")
         resolved = target.resolve()
         if resolved in seen:
