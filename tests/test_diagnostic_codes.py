@@ -277,8 +277,8 @@ def test_every_document_kind_has_its_codes_registered():
     """Role files and manifests share the positioned reader; each kind spells its codes."""
     from dataclasses import astuple
 
-    from kpicard.catalog.yamlpos import CATALOG
     from kpicard.app.manifest import MANIFEST
+    from kpicard.catalog.yamlpos import CATALOG
 
     for kind, area in ((CATALOG, "catalog."), (MANIFEST, "manifest.")):
         codes = astuple(kind.codes)

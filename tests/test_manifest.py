@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from kpicard.app.manifest import load_manifest
 from kpicard.app.outputs import out_stems
 from kpicard.cli import batch as batch_cli
 from kpicard.cli.main import app
 from kpicard.diagnostics import KpicardError
-from kpicard.app.manifest import load_manifest
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG = ROOT / "catalog"
