@@ -78,3 +78,13 @@ KeepGoing = Annotated[
     bool,
     typer.Option("--keep-going", help="Write the valid inputs' outputs even if some are invalid."),
 ]
+
+
+def choice(value: str, allowed: tuple[str, ...], option: str) -> str:
+    """`value` (any case) if it is one of `allowed`, else a usage error naming the choices."""
+    from kpicard.diagnostics import usage_error
+
+    value = value.lower()
+    if value not in allowed:
+        raise usage_error("usage.format", f"unknown {option} '{value}'; use {', '.join(allowed)}")
+    return value
